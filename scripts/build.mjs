@@ -1,0 +1,102 @@
+// One build for everything, with esbuild:
+//   dist/extension.js   the VS Code extension (CommonJS; `vscode` and the native `node-pty` external)
+//   dist/cli.js         the `walkie` CLI (CommonJS, shebang)
+//   dist/webview/       the web UI (index.html, app.js, app.css, manifest, icons)
+//   dist/node_modules/node-pty/   node-pty's runtime files and N-API binaries, so the VSIX needs no npm install
+// Flags: --production (minified, no source maps), --watch, --tests (also bundles test/** into out/test).
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const withTests = args.has('--tests') || watch;
+const rel = (...p) => path.join(ROOT, ...p);
+
+const nodeCommon = {
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning',
+  sourcemap: production ? false : 'linked', minify: production, legalComments: 'none',
+  external: ['vscode', 'node-pty'],
+  define: { WALKIE_VERSION: JSON.stringify(JSON.parse(fs.readFileSync(rel('package.json'), 'utf8')).version) },
+};
+
+/** Every build target; each is an esbuild options object. */
+function targets() {
+  const list = [
+    { ...nodeCommon, entryPoints: [rel('src/vscode/extension.ts')], outfile: rel('dist/extension.js') },
+    { ...nodeCommon, entryPoints: [rel('src/node/cli.ts')], outfile: rel('dist/cli.js'), banner: { js: '#!/usr/bin/env node' } },
+    {
+      bundle: true, platform: 'browser', target: ['es2020', 'safari14'], format: 'iife', logLevel: 'warning',
+      entryPoints: { app: rel('webview-ui/main.tsx') }, outdir: rel('dist/webview'),
+      sourcemap: production ? false : 'linked', minify: production, legalComments: 'none',
+      jsx: 'automatic', jsxImportSource: 'preact', define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+    },
+  ];
+  if (withTests) {
+    const testEntries = listFiles(rel('test')).filter((f) => /\.test\.tsx?$/.test(f) || f.endsWith(path.join('test', 'vscode', 'index.ts')));
+    list.push({
+      ...nodeCommon, entryPoints: testEntries, outdir: rel('out/test'), outbase: rel('test'), sourcemap: 'inline', minify: false,
+      // Heavy, native or test-harness packages stay outside the bundles and load from node_modules.
+      external: ['vscode', 'node-pty', 'mocha', 'playwright-core', 'eslint', '@eslint/js', 'typescript-eslint', 'esbuild', 'typescript'],
+    });
+  }
+  return list;
+}
+
+function listFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(p) : [p];
+  });
+}
+
+function copyStatic() {
+  const web = rel('dist/webview');
+  fs.mkdirSync(web, { recursive: true });
+  fs.copyFileSync(rel('webview-ui/index.html'), path.join(web, 'index.html'));
+  for (const f of ['manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png']) {
+    if (fs.existsSync(rel('media', f))) fs.copyFileSync(rel('media', f), path.join(web, f));
+  }
+  copyNodePty();
+}
+
+/** node-pty's runtime: package.json, lib/*.js (no tests, no maps), the built binary and its prebuilds. */
+function copyNodePty() {
+  const src = rel('node_modules/node-pty');
+  const dst = rel('dist/node_modules/node-pty');
+  if (!fs.existsSync(src)) throw new Error('node-pty is not installed: run scripts/setup.sh');
+  fs.rmSync(dst, { recursive: true, force: true });
+  const keep = (f) => {
+    const r = path.relative(src, f);
+    if (r === 'package.json' || r === 'LICENSE') return true;
+    if (r.startsWith('lib' + path.sep)) return r.endsWith('.js') && !r.endsWith('.test.js') && !r.includes(`${path.sep}testUtils`);
+    if (r.startsWith(path.join('build', 'Release') + path.sep)) return /\.node$|spawn-helper$/.test(r);
+    if (r.startsWith('prebuilds' + path.sep)) return !r.endsWith('.pdb');
+    return false;
+  };
+  for (const f of listFiles(src).filter(keep)) {
+    const out = path.join(dst, path.relative(src, f));
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.copyFileSync(f, out);
+    fs.chmodSync(out, fs.statSync(f).mode);
+  }
+  if (!fs.existsSync(path.join(dst, 'build/Release/pty.node'))) throw new Error('node-pty has no build/Release/pty.node: run scripts/setup.sh');
+}
+
+if (production) fs.rmSync(rel('dist'), { recursive: true, force: true });
+const all = targets();
+if (watch) {
+  copyStatic();
+  for (const t of all) await (await esbuild.context(t)).watch();
+  console.log('build: watching for changes');
+} else {
+  const t0 = Date.now();
+  await Promise.all(all.map((t) => esbuild.build(t)));
+  copyStatic();
+  fs.chmodSync(rel('dist/cli.js'), 0o755);
+  console.log(`build: ${production ? 'production' : 'development'} build in ${Date.now() - t0} ms`);
+}
