@@ -3,7 +3,9 @@
 //   dist/cli.js         the `walkie` CLI (CommonJS, shebang)
 //   dist/webview/       the web UI (index.html, app.js, app.css, manifest, icons)
 //   dist/node_modules/node-pty/   node-pty's runtime files and N-API binaries, so the VSIX needs no npm install
-// Flags: --production (minified, no source maps), --watch, --tests (also bundles test/** into out/test).
+// Flags: --production (minified, no source maps), --watch, --tests (also bundles test/** into out/test),
+//        --bench (bundles bench/*.bench.ts into out/bench), --only SUBSTRING (with --tests/--bench: only the
+//        test or bench files whose path contains SUBSTRING, and none of the product targets).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +16,9 @@ const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const watch = args.has('--watch');
 const withTests = args.has('--tests') || watch;
+const withBench = args.has('--bench');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 const rel = (...p) => path.join(ROOT, ...p);
 
 const nodeCommon = {
@@ -35,15 +40,18 @@ function targets() {
       jsx: 'automatic', jsxImportSource: 'preact', define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
     },
   ];
+  // Heavy, native or test-harness packages stay outside test and bench bundles and load from node_modules.
+  const external = ['vscode', 'node-pty', 'mocha', 'playwright-core', 'eslint', '@eslint/js', 'typescript-eslint', 'esbuild', 'typescript'];
+  const pick = (files) => files.filter((f) => !only || path.relative(ROOT, f).includes(only));
   if (withTests) {
-    const testEntries = listFiles(rel('test')).filter((f) => /\.test\.tsx?$/.test(f) || f.endsWith(path.join('test', 'vscode', 'index.ts')));
-    list.push({
-      ...nodeCommon, entryPoints: testEntries, outdir: rel('out/test'), outbase: rel('test'), sourcemap: 'inline', minify: false,
-      // Heavy, native or test-harness packages stay outside the bundles and load from node_modules.
-      external: ['vscode', 'node-pty', 'mocha', 'playwright-core', 'eslint', '@eslint/js', 'typescript-eslint', 'esbuild', 'typescript'],
-    });
+    const testEntries = pick(listFiles(rel('test')).filter((f) => /\.test\.tsx?$/.test(f) || f.endsWith(path.join('test', 'vscode', 'index.ts'))));
+    if (testEntries.length) list.push({ ...nodeCommon, entryPoints: testEntries, outdir: rel('out/test'), outbase: rel('test'), sourcemap: 'inline', minify: false, external });
   }
-  return list;
+  if (withBench) {
+    const benchEntries = pick(listFiles(rel('bench')).filter((f) => /\.bench\.ts$/.test(f)));
+    if (benchEntries.length) list.push({ ...nodeCommon, entryPoints: benchEntries, outdir: rel('out/bench'), outbase: rel('bench'), sourcemap: false, minify: false, external });
+  }
+  return only ? list.slice(3) : list;
 }
 
 function listFiles(dir) {
@@ -96,7 +104,9 @@ if (watch) {
 } else {
   const t0 = Date.now();
   await Promise.all(all.map((t) => esbuild.build(t)));
-  copyStatic();
-  fs.chmodSync(rel('dist/cli.js'), 0o755);
+  if (!only) {
+    copyStatic();
+    fs.chmodSync(rel('dist/cli.js'), 0o755);
+  }
   console.log(`build: ${production ? 'production' : 'development'} build in ${Date.now() - t0} ms`);
 }

@@ -1,0 +1,176 @@
+// Walkie's application protocol: the messages that travel INSIDE the encrypted channel between the host
+// (VS Code / `walkie host`) and a device (phone, `walkie device`). Documented in docs/protocol.md.
+//
+// Only chat crosses the bridge: prompts, assistant text, one-line tool summaries, approval requests (the
+// command or the proposed edit) and decisions. Never file contents read by the agent, tool results,
+// environment variables, settings or MCP configuration. Every message is a strict object with a literal
+// `type`; anything that fails to parse is dropped by the receiver (and logged with a redacted reason).
+import { z } from 'zod';
+
+/** Bumped on any incompatible change; also bound into the Noise prologue. */
+export const PROTOCOL_VERSION = 1;
+
+/** Caps, so one message can never grow without bound (the transport frame limit is larger). */
+export const LIMITS = {
+  text: 32 * 1024,
+  summary: 300,
+  detail: 48 * 1024,
+  name: 64,
+  id: 128,
+} as const;
+
+const Id = z.string().min(1).max(LIMITS.id);
+const Seq = z.number().int().nonnegative();
+const Millis = z.number().int().nonnegative();
+
+export const SessionStatusSchema = z.enum(['starting', 'working', 'waiting', 'idle', 'ended']);
+export type SessionStatus = z.infer<typeof SessionStatusSchema>;
+
+export const SessionInfoSchema = z.strictObject({
+  id: Id,
+  title: z.string().max(LIMITS.name * 2),
+  agent: z.string().max(LIMITS.name),
+  /** The working folder, shown on approval cards. */
+  cwd: z.string().max(4096),
+  status: SessionStatusSchema,
+  /** When the status last changed (ms since epoch). */
+  since: Millis,
+  /** The highest chat sequence number sent so far (0 before the first event). */
+  lastSeq: Seq,
+});
+export type SessionInfo = z.infer<typeof SessionInfoSchema>;
+
+/** One chat event. Tool results are reduced to ok / error: their contents never cross the bridge. */
+export const ChatEventSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('user'), text: z.string().max(LIMITS.text), source: z.enum(['device', 'terminal']).optional() }),
+  z.strictObject({ kind: z.literal('assistant'), text: z.string().max(LIMITS.text) }),
+  z.strictObject({
+    kind: z.literal('tool'),
+    toolUseId: z.string().max(LIMITS.id).optional(),
+    tool: z.string().max(LIMITS.name * 2),
+    /** "Ran `npm test`", "Edited src/a.ts +3 −1". */
+    summary: z.string().max(LIMITS.summary),
+    status: z.enum(['running', 'ok', 'error', 'denied']),
+  }),
+  z.strictObject({ kind: z.literal('notice'), text: z.string().max(LIMITS.summary * 4) }),
+]);
+export type ChatEvent = z.infer<typeof ChatEventSchema>;
+
+export const RiskSchema = z.strictObject({
+  level: z.enum(['low', 'medium', 'high']),
+  /** Why, in a few words each: "deletes files recursively", "writes outside the workspace". */
+  reasons: z.array(z.string().max(LIMITS.summary)).max(8),
+});
+export type Risk = z.infer<typeof RiskSchema>;
+
+/** What the approval card shows: the exact command, or the proposed edit. */
+export const ApprovalDetailSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('command'), command: z.string().max(LIMITS.detail), description: z.string().max(LIMITS.summary).optional() }),
+  /** Write: the new content of the file (the existing file is not sent). */
+  z.strictObject({ kind: z.literal('write'), file: z.string().max(4096), content: z.string().max(LIMITS.detail) }),
+  /** Edit / MultiEdit: each replacement as the agent proposed it. */
+  z.strictObject({
+    kind: z.literal('edit'),
+    file: z.string().max(4096),
+    edits: z.array(z.strictObject({ oldText: z.string().max(LIMITS.detail), newText: z.string().max(LIMITS.detail) })).max(64),
+  }),
+  /** Any other tool (MCP, WebFetch…): its input as redacted, truncated JSON text. */
+  z.strictObject({ kind: z.literal('other'), input: z.string().max(LIMITS.detail) }),
+]);
+export type ApprovalDetail = z.infer<typeof ApprovalDetailSchema>;
+
+export const ApprovalRequestSchema = z.strictObject({
+  id: Id,
+  session: Id,
+  tool: z.string().max(LIMITS.name * 2),
+  summary: z.string().max(LIMITS.summary),
+  detail: ApprovalDetailSchema,
+  cwd: z.string().max(4096),
+  risk: RiskSchema,
+  /** SHA-256 (hex) of the exact tool input; a decision must name it. */
+  inputHash: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: Millis,
+  expiresAt: Millis,
+});
+export type ApprovalRequest = z.infer<typeof ApprovalRequestSchema>;
+
+export const DecisionSchema = z.enum(['allow', 'deny']);
+export type Decision = z.infer<typeof DecisionSchema>;
+
+export const ResolutionSchema = z.enum(['allowed', 'denied', 'expired', 'cancelled']);
+export type Resolution = z.infer<typeof ResolutionSchema>;
+
+// ---- host → device -------------------------------------------------------------------------------
+
+export const HostMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), hostName: z.string().max(LIMITS.name * 2), sessions: z.array(SessionInfoSchema).max(64) }),
+  /** A session started or changed (status, title). */
+  z.strictObject({ type: z.literal('session'), session: SessionInfoSchema }),
+  z.strictObject({ type: z.literal('chat'), session: Id, seq: Seq, at: Millis, event: ChatEventSchema }),
+  z.strictObject({ type: z.literal('approval'), request: ApprovalRequestSchema }),
+  z.strictObject({
+    type: z.literal('resolved'),
+    id: Id,
+    session: Id,
+    resolution: ResolutionSchema,
+    /** "local" (VS Code or the terminal), a device name, or "timeout". */
+    by: z.string().max(LIMITS.name * 2),
+    message: z.string().max(LIMITS.summary * 4).optional(),
+  }),
+  /** The end of a sync: everything up to `seq` has been sent for `session`. */
+  z.strictObject({ type: z.literal('synced'), session: Id, seq: Seq }),
+  /** A device request could not be carried out (a prompt to an ended session, a stale decision…). */
+  z.strictObject({ type: z.literal('error'), code: z.string().max(LIMITS.name), message: z.string().max(LIMITS.summary), ref: z.string().max(LIMITS.id).optional() }),
+]);
+export type HostMessage = z.infer<typeof HostMessageSchema>;
+
+// ---- device → host -------------------------------------------------------------------------------
+
+export const DeviceMessageSchema = z.discriminatedUnion('type', [
+  /** `clientId` makes a resent prompt (after a reconnect) arrive exactly once. */
+  z.strictObject({ type: z.literal('prompt'), session: Id, text: z.string().min(1).max(LIMITS.text), clientId: Id }),
+  z.strictObject({ type: z.literal('interrupt'), session: Id }),
+  z.strictObject({
+    type: z.literal('decide'),
+    id: Id,
+    inputHash: z.string().regex(/^[0-9a-f]{64}$/),
+    decision: DecisionSchema,
+    message: z.string().max(LIMITS.summary * 4).optional(),
+  }),
+  /** Resend every chat event of `session` with seq > `after`, then every pending approval. */
+  z.strictObject({ type: z.literal('sync'), session: Id, after: Seq }),
+]);
+export type DeviceMessage = z.infer<typeof DeviceMessageSchema>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Decodes one channel plaintext (UTF-8 JSON) into a host message. Never throws. */
+export function parseHostMessage(bytes: Uint8Array): ParseResult<HostMessage> {
+  return parseWith(HostMessageSchema, bytes);
+}
+
+/** Decodes one channel plaintext (UTF-8 JSON) into a device message. Never throws. */
+export function parseDeviceMessage(bytes: Uint8Array): ParseResult<DeviceMessage> {
+  return parseWith(DeviceMessageSchema, bytes);
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+export function encodeMessage(message: HostMessage | DeviceMessage): Uint8Array {
+  return encoder.encode(JSON.stringify(message));
+}
+
+function parseWith<T>(schema: z.ZodType<T>, bytes: Uint8Array): ParseResult<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(bytes));
+  } catch {
+    return { ok: false, reason: 'not UTF-8 JSON' };
+  }
+  const r = schema.safeParse(json);
+  if (r.success) return { ok: true, value: r.data };
+  // Redacted: name the failing paths and issue codes, never the values.
+  const reason = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ');
+  return { ok: false, reason };
+}
