@@ -42,7 +42,8 @@ export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 
 /** One chat event. Tool results are reduced to ok / error: their contents never cross the bridge. */
 export const ChatEventSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('user'), text: z.string().max(LIMITS.text), source: z.enum(['device', 'terminal']).optional() }),
+  /** A prompt. `clientId` echoes the device's prompt id, so the device knows its prompt landed (exactly once). */
+  z.strictObject({ kind: z.literal('user'), text: z.string().max(LIMITS.text), source: z.enum(['device', 'terminal']).optional(), clientId: z.string().max(LIMITS.id).optional() }),
   z.strictObject({ kind: z.literal('assistant'), text: z.string().max(LIMITS.text) }),
   z.strictObject({
     kind: z.literal('tool'),
