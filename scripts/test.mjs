@@ -1,7 +1,8 @@
-// `npm test`: lint, type-check, build, unit tests (Node), the in-editor suite (inside a real VS Code:
+// `npm test`: lint, type-check, build, unit tests (Node), end-to-end tests with the real Claude Code CLI
+// (test/e2e: `walkie host`, the relay, a scripted device), the in-editor suite (inside a real VS Code:
 // code-server), the packaged VSIX (installed into code-server and activated) and the browser tests
 // (Chromium). Ends with ONE line for the whole run: `N passed, N failed`.
-//   node scripts/test.mjs [lint|typecheck|unit|vscode|vsix|browser ...]   (default: all)
+//   node scripts/test.mjs [lint|typecheck|unit|e2e|vscode|vsix|browser ...]   (default: all)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { PROJECTS, typecheck } from './typecheck.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['lint', 'typecheck', 'unit', 'vscode', 'vsix', 'browser'];
+const ALL = ['lint', 'typecheck', 'unit', 'e2e', 'vscode', 'vsix', 'browser'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 for (const w of wanted) if (!ALL.includes(w)) { console.error(`unknown phase '${w}' (phases: ${ALL.join(', ')})`); process.exit(2); }
 const RESULTS = path.join(ROOT, 'out/results');
@@ -47,12 +48,13 @@ const phase = (name, cmd, args) => {
 if (wanted.includes('lint')) check('lint (eslint .)', run(process.execPath, [path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '.']));
 if (wanted.includes('typecheck')) for (const p of PROJECTS) { const r = typecheck(p); check(`typecheck ${p}`, r.ok, r.output); }
 
-const needsBuild = wanted.some((w) => ['unit', 'vscode', 'vsix', 'browser'].includes(w));
+const needsBuild = wanted.some((w) => ['unit', 'e2e', 'vscode', 'vsix', 'browser'].includes(w));
 const built = needsBuild ? run(process.execPath, ['scripts/build.mjs', '--tests']) : true;
 if (needsBuild) check('build (dist and out/test)', built);
 
 if (built) {
   if (wanted.includes('unit')) phase('unit', process.execPath, ['scripts/run-mocha.mjs', '$RESULTS', '20000', ...listTests('out/test/unit')]);
+  if (wanted.includes('e2e')) phase('e2e', process.execPath, ['scripts/run-mocha.mjs', '$RESULTS', '90000', ...listTests('out/test/e2e')]);
   if (wanted.includes('vscode')) phase('vscode', process.execPath, ['scripts/vscode-tests.mjs', '$RESULTS']);
   if (wanted.includes('vsix')) phase('vsix', process.execPath, ['scripts/vsix-test.mjs', '$RESULTS']);
   if (wanted.includes('browser')) phase('browser', process.execPath, ['scripts/run-mocha.mjs', '$RESULTS', '60000', ...listTests('out/test/browser')]);

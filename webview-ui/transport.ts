@@ -1,0 +1,26 @@
+// The web UI's one seam to the host: whatever carries the messages (VS Code's postMessage in the panel,
+// the encrypted relay channel on the phone), the UI only sends DeviceMessages and hears HostMessages and
+// connection states. Both implementations validate what they receive before it reaches the UI.
+import type { Disposable } from '../src/core/dispose';
+import type { Event } from '../src/core/event';
+import type { DeviceMessage, HostMessage } from '../src/core/protocol';
+
+export type ConnPhase = 'connecting' | 'online' | 'offline';
+
+/** The connection as the UI shows it: the phase, since when (ms since epoch), and why it closed. */
+export interface ConnState {
+  readonly state: ConnPhase;
+  readonly since: number;
+  /** The WebSocket close code (src/core/closeCodes.ts) when offline. */
+  readonly code?: number;
+  readonly reason?: string;
+}
+
+export interface Transport extends Disposable {
+  /** Sends one message; dropped (never thrown) when the transport is not online. */
+  send(m: DeviceMessage): void;
+  readonly onMessage: Event<HostMessage>;
+  readonly onState: Event<ConnState>;
+  /** The current state, for the first render. */
+  readonly state: ConnState;
+}
