@@ -34,7 +34,7 @@ function targets() {
     { ...nodeCommon, entryPoints: [rel('src/vscode/extension.ts')], outfile: rel('dist/extension.js') },
     { ...nodeCommon, entryPoints: [rel('src/node/cli.ts')], outfile: rel('dist/cli.js'), banner: { js: '#!/usr/bin/env node' } },
     {
-      bundle: true, platform: 'browser', target: ['es2020', 'safari14'], format: 'iife', logLevel: 'warning',
+      bundle: true, platform: 'browser', target: ['es2020', 'chrome100', 'safari15', 'firefox100'], format: 'iife', logLevel: 'warning',
       entryPoints: { app: rel('webview-ui/main.tsx') }, outdir: rel('dist/webview'),
       sourcemap: production ? false : 'linked', minify: production, legalComments: 'none',
       jsx: 'automatic', jsxImportSource: 'preact', define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },

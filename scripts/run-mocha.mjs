@@ -2,9 +2,11 @@
 //   node scripts/run-mocha.mjs <results.json> <timeout-ms> <file>...
 // `.only` and `.skip` are refused (forbidOnly / forbidPending): no test is skipped silently.
 import fs from 'node:fs';
+import path from 'node:path';
 import Mocha from 'mocha';
 
 const [resultsFile, timeout, ...files] = process.argv.slice(2);
+fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
 const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: Number(timeout), forbidOnly: true, forbidPending: true, color: !process.env.CI });
 for (const f of files) mocha.addFile(f);
 const failures = [];

@@ -1,16 +1,106 @@
-// The web UI's entry point: the same bundle runs on the phone (served by the relay) and in the VS Code
-// panel (a webview). It renders into #app.
+// The web UI's entry point: the same bundle runs on the phone (served by the relay on its origin) and in
+// the VS Code panel (a webview, where `acquireVsCodeApi` exists). It picks the first screen and its
+// transport, renders into #app, and marks `walkie:first-render` once that screen has been painted (the
+// mark bench/webui.bench.ts reads). Transports (zod schemas, Noise) and the markdown renderer load right
+// after that first paint (afterPaint.ts, deferredTransport.ts, markdownLoader.ts).
 import { render } from 'preact';
+import { systemClock } from '../src/core/clock';
+import type { Logger } from '../src/core/logger';
+import { firstPaintDone } from './afterPaint';
+import { App, resumeHost, type Screen } from './components/App';
+import type { PairingProblem } from './components/PairingScreen';
+import { Controller } from './controller';
+import { CredentialStore } from './credentialStore';
+import { DeferredTransport } from './deferredTransport';
+import { loadMarkdown } from './markdownLoader';
 import './styles.css';
 
-function App() {
-  return (
-    <main class="shell" aria-live="polite">
-      <h1>Walkie</h1>
-      <p class="hint" data-testid="status">Not paired yet. Scan the QR code that VS Code shows to pair this device.</p>
-    </main>
+/** Warnings and errors only; callers pass redacted reasons, never message contents. */
+const consoleLogger: Logger = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn: (m) => console.warn(`walkie: ${m}`),
+  error: (m) => console.error(`walkie: ${m}`),
+};
+
+/** localStorage, or a memory stand-in where the browser refuses it (private modes, some file:// pages). */
+function storage(): Storage {
+  try {
+    const s = window.localStorage;
+    s.getItem('walkie.probe');
+    return s;
+  } catch {
+    const m = new Map<string, string>();
+    return {
+      get length() {
+        return m.size;
+      },
+      clear: () => m.clear(),
+      getItem: (k) => m.get(k) ?? null,
+      key: (i) => [...m.keys()][i] ?? null,
+      removeItem: (k) => void m.delete(k),
+      setItem: (k, v) => void m.set(k, String(v)),
+    };
+  }
+}
+
+/** The VS Code panel: the extension answers the `ready` message with `hello` and the pending state. */
+function panelScreen(): Screen | undefined {
+  const api = typeof window.acquireVsCodeApi === 'function' ? window.acquireVsCodeApi() : undefined;
+  if (!api) return undefined;
+  const transport = new DeferredTransport(
+    { state: 'online', since: systemClock.now() },
+    async () => {
+      const { PostMessageTransport } = await import('./postMessageTransport');
+      const t = new PostMessageTransport(api, window, systemClock.now(), consoleLogger);
+      // The reply comes as a later window event, after this transport has been attached.
+      t.ready();
+      return t;
+    },
+    consoleLogger,
   );
+  return { kind: 'panel', controller: new Controller(transport, systemClock) };
+}
+
+/** The pairing landing: parses the offer in the URL fragment. */
+async function pairingScreen(url: string): Promise<Screen> {
+  const { PairingError, parsePairingUrl } = await import('../src/core/pairingPayload');
+  try {
+    return { kind: 'pair', offer: parsePairingUrl(url, systemClock.now()) };
+  } catch (e) {
+    const code = e instanceof PairingError ? e.code : undefined;
+    consoleLogger.warn(`pairing link refused (${code ?? 'unknown'})`);
+    const problem: PairingProblem = code === 'PAIRING_ERR_EXPIRED' ? 'expired' : code === 'PAIRING_ERR_VERSION' ? 'version' : 'invalid';
+    return { kind: 'pair-error', problem };
+  }
+}
+
+async function boot(credentials: CredentialStore): Promise<Screen> {
+  const panel = panelScreen();
+  if (panel) return panel;
+  if (location.hash.length > 1) {
+    const url = location.href;
+    // Security: the fragment holds the offer's one-time psk. Take it out of the address bar and the
+    // session history at once, whether or not it parses, so it is not left behind on the phone.
+    history.replaceState(null, '', location.pathname + location.search);
+    return pairingScreen(url);
+  }
+  const host = credentials.current();
+  return host ? resumeHost(host, consoleLogger) : { kind: 'welcome' };
 }
 
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+if (root) {
+  const credentials = new CredentialStore(storage());
+  void boot(credentials).then((screen) => {
+    render(<App initial={screen} credentials={credentials} />, root);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        performance.mark('walkie:first-render');
+        firstPaintDone();
+        void loadMarkdown();
+      }, 0),
+    );
+  });
+}

@@ -45,8 +45,16 @@ export class PostMessageTransport implements Transport {
     this.api.postMessage(PANEL_READY);
   }
 
-  send(message: DeviceMessage): void {
-    this.api.postMessage({ type: 'device', message });
+  readonly resyncs = false;
+
+  send(message: DeviceMessage): boolean {
+    try {
+      this.api.postMessage({ type: 'device', message });
+      return true;
+    } catch {
+      this.logger.warn('postMessage to the extension failed');
+      return false;
+    }
   }
 
   // Security: no origin check is possible (VS Code posts from its own webview host origin), so the

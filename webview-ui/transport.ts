@@ -17,8 +17,16 @@ export interface ConnState {
 }
 
 export interface Transport extends Disposable {
-  /** Sends one message; dropped (never thrown) when the transport is not online. */
-  send(m: DeviceMessage): void;
+  /**
+   * Sends one message, or keeps it to send once online (the channel keeps prompts). False when it was
+   * neither sent nor kept. Never throws.
+   */
+  send(m: DeviceMessage): boolean;
+  /**
+   * True when the transport itself asks the host to resync every session and resends unechoed prompts
+   * after each (re)connect (the bridge client does); otherwise the UI does it on every `hello`.
+   */
+  readonly resyncs: boolean;
   readonly onMessage: Event<HostMessage>;
   readonly onState: Event<ConnState>;
   /** The current state, for the first render. */

@@ -158,15 +158,16 @@ export function utf8Encode(text: string): Uint8Array {
 // TextDecoder exists in every runtime Walkie targets (Node, browsers, the extension host), but core's
 // ES2022 lib does not declare it: describe just what is used.
 type FatalDecoder = { decode(bytes: Uint8Array): string };
-type DecoderConstructor = new (label: string, options: { fatal: boolean }) => FatalDecoder;
+type DecoderConstructor = new (label: string, options: { fatal: boolean; ignoreBOM: boolean }) => FatalDecoder;
 let decoder: FatalDecoder | undefined;
 
 /**
- * Decodes UTF-8 strictly: malformed input is an error, never silently replaced with U+FFFD.
+ * Decodes UTF-8 strictly: malformed input is an error, never silently replaced with U+FFFD; a leading
+ * byte-order mark is kept, so decoding is the exact inverse of utf8Encode.
  * @throws TypeError when `bytes` is not a Uint8Array or is not valid UTF-8.
  */
 export function utf8Decode(bytes: Uint8Array): string {
   abytes(bytes, undefined, 'bytes');
-  decoder ??= new (globalThis as unknown as { TextDecoder: DecoderConstructor }).TextDecoder('utf-8', { fatal: true });
+  decoder ??= new (globalThis as unknown as { TextDecoder: DecoderConstructor }).TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   return decoder.decode(bytes);
 }

@@ -1,19 +1,24 @@
-// Argument handling for the `walkie` CLI. Each sub-command lives in its own module; this file only
-// dispatches, so `walkie --help` stays cheap.
-import { which } from './which';
+// Dispatch for the `walkie` CLI. Each sub-command lives in its own module.
+import { DEVICE_USAGE, runDeviceCommand } from './deviceCli';
+import { HOST_USAGE, runHostCommand } from './hostCommand';
+import { runRelayCommand } from './relayCommand';
 
 declare const WALKIE_VERSION: string;
 
-const USAGE = `walkie — watch and steer a terminal coding agent from your phone
+const USAGE = `walkie ${typeof WALKIE_VERSION === 'string' ? WALKIE_VERSION : ''} — watch and steer a terminal coding agent from your phone
 
 Usage:
-  walkie host [options] -- <agent> [args…]   run an agent (default: claude) and serve it to paired devices
-  walkie --version
-  walkie --help
-`;
+  walkie host [options] -- <agent> [args…]     run an agent (default: claude) and serve it to paired devices
+  walkie relay [--port P] [--bind ADDR]        run a standalone relay
+  walkie device <pairing-url> [--json] […]     pair with a host / reconnect, from a terminal or a script
+  walkie --version | --help
+
+${HOST_USAGE}
+${DEVICE_USAGE}`;
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   switch (command) {
     case undefined:
     case '--help':
@@ -26,25 +31,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${WALKIE_VERSION}\n`);
       return 0;
     case 'host':
-      return host(rest);
+      return runHostCommand(rest, io);
+    case 'relay':
+      return runRelayCommand(rest, io);
+    case 'device':
+      return runDeviceCommand(rest, io);
     default:
       process.stderr.write(`walkie: unknown command '${command}'\n\n${USAGE}`);
       return 2;
   }
-}
-
-async function host(argv: readonly string[]): Promise<number> {
-  const dash = argv.indexOf('--');
-  const agent = dash >= 0 ? argv.slice(dash + 1) : [];
-  const program = agent[0] ?? 'claude';
-  const resolved = which(program);
-  if (!resolved) {
-    process.stderr.write(
-      `walkie: the agent '${program}' was not found on PATH.\n` +
-        `Install Claude Code (npm install -g @anthropic-ai/claude-code) or name the agent after '--'.\n`,
-    );
-    return 1;
-  }
-  process.stdout.write(`walkie: agent found at ${resolved}\n`);
-  return 0;
 }

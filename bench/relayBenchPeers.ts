@@ -1,0 +1,147 @@
+// Child-process roles for bench/relay.bench.ts, so the relay under test never shares a process (or, on a
+// 2-core machine, a core) with the load it is measured under:
+//   relay    — a RelayServer (rate limits lifted for the throughput runs, defaults for the memory run)
+//   bare     — a minimal `ws` forwarder (pairs by path, no auth, no framing): the baseline
+//   clients  — idle hosts and devices held open for the memory measurement
+// Each child talks to the bench over IPC and exits when the bench disconnects.
+import { WebSocket, WebSocketServer } from 'ws';
+import { signRelayChallenge } from '../src/core/relayAuth';
+import { RelayServer } from '../src/relay/relayServer';
+
+export const CHILD_FLAG = '--relay-bench-child';
+const UNLIMITED = { msgsPerSec: 1e9, msgsBurst: 1e9, bytesPerSec: 1e12, bytesBurst: 1e12 };
+
+type Msg = Record<string, unknown>;
+const reply = (m: Msg): void => void process.send?.(m);
+const gcNow = async (): Promise<void> => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+export async function runChild(role: string, options: string | undefined): Promise<void> {
+  process.on('disconnect', () => process.exit(0));
+  if (role === 'relay') return relayChild(options === 'unlimited');
+  if (role === 'bare') return bareChild();
+  if (role === 'clients') return clientsChild();
+  throw new Error(`unknown role ${role}`);
+}
+
+async function relayChild(unlimited: boolean): Promise<void> {
+  const relay = new RelayServer({
+    limits: unlimited ? { deviceRate: UNLIMITED, hostRate: UNLIMITED, maxBufferedBytes: 256 * 1024 * 1024 } : {},
+  });
+  const { port } = await relay.start();
+  process.on('message', (m: Msg) => {
+    void (async () => {
+      if (m.cmd === 'mem') {
+        await gcNow();
+        reply({ mem: process.memoryUsage(), stats: relay.stats() });
+      } else if (m.cmd === 'cpu') {
+        reply({ cpu: process.cpuUsage() });
+      } else if (m.cmd === 'exit') {
+        await relay.close();
+        process.exit(0);
+      }
+    })();
+  });
+  reply({ port });
+}
+
+async function bareChild(): Promise<void> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 70_004, clientTracking: false });
+  const pairs = new Map<string, { host?: WebSocket; device?: WebSocket }>();
+  wss.on('connection', (ws, req) => {
+    const [, role, id] = (req.url ?? '').split('/');
+    if ((role !== 'host' && role !== 'device') || !id) return ws.terminate();
+    const pair = pairs.get(id) ?? {};
+    pairs.set(id, pair);
+    pair[role] = ws;
+    ws.on('error', () => {});
+    ws.on('message', (data, isBinary) => (role === 'host' ? pair.device : pair.host)?.send(data as Buffer, { binary: isBinary }));
+    ws.on('close', () => pairs.delete(id));
+  });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  process.on('message', (m: Msg) => {
+    if (m.cmd === 'cpu') reply({ cpu: process.cpuUsage() });
+    if (m.cmd === 'exit') wss.close(() => process.exit(0));
+  });
+  reply({ port: (wss.address() as { port: number }).port });
+}
+
+/** Opens a WebSocket and resolves once it is open (rejects on an early close or error). */
+export function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('close', (code) => reject(new Error(`closed before open (${code})`)));
+  });
+}
+
+/** An authenticated raw host connection to a relay. */
+export function openHost(port: number, secret: Uint8Array): Promise<{ ws: WebSocket; hostId: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/host`, { perMessageDeflate: false });
+    ws.on('error', reject);
+    ws.once('close', (code) => reject(new Error(`host closed (${code})`)));
+    const onMessage = (data: Buffer, isBinary: boolean): void => {
+      if (isBinary) return;
+      const m = JSON.parse(data.toString()) as Msg;
+      if (m.type === 'challenge') ws.send(JSON.stringify({ type: 'auth', ...signRelayChallenge(secret, m.nonce as string) }));
+      if (m.type === 'ready') {
+        ws.off('message', onMessage);
+        resolve({ ws, hostId: m.hostId as string });
+      }
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+async function clientsChild(): Promise<void> {
+  const sockets: WebSocket[] = [];
+  const hosts: string[] = [];
+  process.on('message', (m: Msg) => {
+    void (async () => {
+      try {
+        if (m.cmd === 'hosts') {
+          const port = m.port as number;
+          for (let start = 0; start < (m.count as number); start += 16) {
+            const batch = Array.from({ length: Math.min(16, (m.count as number) - start) }, () => openHost(port, crypto.getRandomValues(new Uint8Array(32))));
+            for (const h of await Promise.all(batch)) {
+              h.ws.removeAllListeners('close');
+              h.ws.on('error', () => {});
+              sockets.push(h.ws);
+              hosts.push(h.hostId);
+            }
+          }
+          reply({ ok: hosts.length });
+        } else if (m.cmd === 'devices') {
+          const port = m.port as number;
+          const perHost = m.perHost as number;
+          const total = m.count as number;
+          for (let start = 0; start < total; start += 100) {
+            const batch = Array.from({ length: Math.min(100, total - start) }, (_, k) => {
+              const hostId = hosts[Math.floor((start + k) / perHost)]!;
+              return openSocket(`ws://127.0.0.1:${port}/v1/device/${hostId}`);
+            });
+            for (const ws of await Promise.all(batch)) {
+              ws.removeAllListeners('close');
+              ws.on('error', () => {});
+              sockets.push(ws);
+            }
+          }
+          reply({ ok: total });
+        } else if (m.cmd === 'exit') {
+          for (const ws of sockets) ws.terminate();
+          process.exit(0);
+        }
+      } catch (e) {
+        reply({ error: e instanceof Error ? e.message : String(e) });
+      }
+    })();
+  });
+  reply({ ready: true });
+}

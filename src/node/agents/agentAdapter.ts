@@ -1,0 +1,94 @@
+// The seam between Walkie and one coding-agent CLI (Claude Code today; Codex CLI or Gemini CLI later).
+// An adapter knows how to launch its CLI so that every tool call goes through Walkie's hook endpoint,
+// how to read that CLI's hook calls, and how to answer them. Everything else (the pty, the hook server,
+// the approval broker, the chat log) is agent-neutral and talks to the agent only through this interface.
+
+/** A hook call from the agent, reduced to what Walkie acts on. `agentSessionId` is the agent's own id. */
+export interface HookEventBase {
+  /** The agent's event name, as sent (for logs and for answering). */
+  readonly eventName: string;
+  readonly agentSessionId?: string;
+  /** Where the agent writes its transcript (absolute), when it says. */
+  readonly transcriptPath?: string;
+  readonly cwd?: string;
+  /** The agent says it is in a mode that skips permission checks: Walkie denies and flags the session. */
+  readonly bypass: boolean;
+}
+
+/**
+ * A gate: the agent waits for the answer before it runs a tool.
+ * `phase` 'before' = about to run (Claude: PreToolUse); 'prompt' = the agent's own rules would prompt
+ * the user locally now (Claude: PermissionRequest).
+ */
+export interface ToolUseEvent extends HookEventBase {
+  readonly kind: 'tool';
+  readonly phase: 'before' | 'prompt';
+  readonly tool: string;
+  readonly input: unknown;
+  readonly toolUseId?: string;
+}
+
+export type HookEvent =
+  | ToolUseEvent
+  /** A prompt was submitted (from the terminal or typed in by Walkie). */
+  | (HookEventBase & { readonly kind: 'prompt'; readonly prompt: string; /** As the agent sent it, if it differs. */ readonly raw?: string })
+  /** The agent finished its turn. */
+  | (HookEventBase & { readonly kind: 'stop' })
+  /** The agent's session is ending. */
+  | (HookEventBase & { readonly kind: 'end'; readonly reason?: string })
+  /** Any other event: acknowledged, otherwise ignored. */
+  | (HookEventBase & { readonly kind: 'other' })
+  /**
+   * A call that did not parse. `gate` says whether the agent is waiting to run a tool on it (then the answer
+   * must deny). Never carries the body: it may hold file contents.
+   */
+  | { readonly kind: 'invalid'; readonly eventName?: string; readonly gate: boolean; readonly reason: string; readonly bypass?: undefined };
+
+/** How Walkie answers a gate. 'defer' = no opinion: the agent's own permission rules decide. */
+export type GateAnswer = { readonly kind: 'allow'; readonly reason: string } | { readonly kind: 'deny'; readonly reason: string } | { readonly kind: 'defer' };
+
+export interface LaunchContext {
+  /** The per-session hook endpoint (http://127.0.0.1:PORT/hook/SECRET). Secret: never log it. */
+  readonly hookUrl: string;
+  /** Seconds the agent waits for a gate answer; just above the approval expiry. */
+  readonly hookTimeoutSec: number;
+  /** The environment the agent would inherit. */
+  readonly env: NodeJS.ProcessEnv;
+  /** A private (0700) folder for launch files; removed when the session ends. */
+  readonly privateDir: string;
+}
+
+export interface LaunchPlan {
+  readonly command: string;
+  readonly args: string[];
+  readonly env: NodeJS.ProcessEnv;
+  /** Things the user should know (a permission mode that was replaced…), shown as chat notices. */
+  readonly notices: string[];
+}
+
+export interface AgentAdapter {
+  /** Stable id ('claude-code'), shown as SessionInfo.agent. */
+  readonly id: string;
+  readonly displayName: string;
+  /** The oldest CLI version that honours everything Walkie relies on. */
+  readonly minimumVersion: string;
+  /** Resolves the CLI binary (absolute path) or throws the adapter's launch error. */
+  resolveBinary(env: NodeJS.ProcessEnv): string;
+  /** Runs `<bin> --version` and returns the version, or throws if it is missing or too old. */
+  checkVersion(bin: string, env?: NodeJS.ProcessEnv): Promise<string>;
+  /** Throws the adapter's launch error for any argument that would switch the gate off. Spawns nothing. */
+  validateArgs(argv: readonly string[]): void;
+  /**
+   * Checks the user's arguments (throws on anything that would switch the gate off) and returns what to
+   * spawn. Pure apart from writing launch files into `ctx.privateDir`.
+   */
+  prepareLaunch(bin: string, argv: readonly string[], ctx: LaunchContext): LaunchPlan;
+  /** Parses one hook call body. Never throws. */
+  parseHookInput(body: unknown): HookEvent;
+  /** The HTTP response body for an event (for non-gate events the answer is ignored by the agent). */
+  answer(event: HookEvent, answer: GateAnswer): unknown;
+  /** True once the agent's terminal UI shows it is ready for a prompt (ANSI-free screen text). */
+  isReadyScreen(plainText: string): boolean;
+  /** True if a transcript line records a turn that ended without a Stop event (an Esc interrupt). */
+  isInterruptRecord(line: string): boolean;
+}

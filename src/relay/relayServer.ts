@@ -1,0 +1,261 @@
+// The Walkie relay (docs/relay.md): a node:http server that serves the web UI and /healthz, and two
+// WebSocket endpoints — /v1/host for hosts (challenge–response authenticated) and /v1/device/<hostId> for
+// devices — between which it forwards opaque binary frames. It sees only Noise ciphertext and routing
+// ids, persists nothing, and logs only counts, ids and codes.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock';
+import { CloseCode } from '../core/closeCodes';
+import { nullLogger, type Logger } from '../core/logger';
+import { HOST_ID_PATTERN } from '../core/relayAuth';
+import { authenticateHost } from './hostAuthenticator';
+import { HostSession } from './hostSession';
+import { RelayError } from './relayError';
+import { CONN_HEADER_LENGTH, resolveLimits, type RelayLimits } from './relayLimits';
+import { closePeer, failPeer, shortId, type RelayContext } from './relayPeer';
+import { DEVICE_PATH_PREFIX, HOST_PATH } from './relayProtocol';
+import { SECURITY_HEADERS, sendText, serveStatic } from './staticFiles';
+
+export interface RelayServerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** The address to bind; 127.0.0.1 unless told otherwise (0.0.0.0 for LAN mode or behind a proxy). */
+  host?: string;
+  /** The web UI folder (dist/webview); without it only /healthz and the WebSocket endpoints answer. */
+  webRoot?: string;
+  logger?: Logger;
+  clock?: Clock;
+  limits?: Partial<RelayLimits>;
+}
+
+/** How long close() waits for peers to finish the closing handshake before cutting them off. */
+const CLOSE_GRACE_MS = 1000;
+
+export class RelayServer {
+  private readonly ctx: RelayContext;
+  private readonly server: http.Server;
+  private readonly hostWss: WebSocketServer;
+  private readonly deviceWss: WebSocketServer;
+  private readonly hosts = new Map<string, HostSession>();
+  /** Every open socket, with whether it answered the last ping. */
+  private readonly sockets = new Map<WebSocket, { alive: boolean }>();
+  private pendingHosts = 0;
+  private webRoot: string | undefined;
+  private heartbeat: TimerHandle | undefined;
+  private state: 'new' | 'listening' | 'closed' = 'new';
+
+  constructor(private readonly options: RelayServerOptions = {}) {
+    this.ctx = { limits: resolveLimits(options.limits), logger: options.logger ?? nullLogger, clock: options.clock ?? systemClock };
+    const common = { noServer: true, clientTracking: false, perMessageDeflate: false } as const;
+    // Compression is off: ciphertext does not compress, and compressing attacker-influenced data next to
+    // secrets is how CRIME-style leaks start. maxPayload is enforced by ws (over it → close 1009).
+    this.deviceWss = new WebSocketServer({ ...common, maxPayload: this.ctx.limits.maxPayload });
+    this.hostWss = new WebSocketServer({ ...common, maxPayload: this.ctx.limits.maxPayload + CONN_HEADER_LENGTH });
+    this.server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 });
+    this.server.keepAliveTimeout = 5_000;
+    this.server.on('request', (req, res) => this.onRequest(req, res));
+    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  async start(): Promise<{ port: number; url: string }> {
+    if (this.state !== 'new') throw new RelayError('RELAY_ERR_CLOSED', 'a relay starts once');
+    const bind = this.options.host ?? '127.0.0.1';
+    if (this.options.webRoot !== undefined) {
+      try {
+        this.webRoot = await fs.promises.realpath(this.options.webRoot);
+      } catch {
+        this.ctx.logger.warn('relay: the web root does not exist; serving no static files');
+      }
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: Error): void => reject(new RelayError('RELAY_ERR_LISTEN', `cannot listen on ${bind}:${this.options.port ?? 0}`, { cause: e }));
+      this.server.once('error', onError);
+      this.server.listen(this.options.port ?? 0, bind, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.server.on('error', () => this.ctx.logger.error('relay: server error'));
+    this.state = 'listening';
+    this.scheduleHeartbeat();
+    const port = (this.server.address() as { port: number }).port;
+    const host = bind.includes(':') ? `[${bind}]` : bind;
+    this.ctx.logger.info(`relay: listening on port ${port}`);
+    return { port, url: `http://${host}:${port}/` };
+  }
+
+  stats(): { hosts: number; devices: number } {
+    let devices = 0;
+    for (const h of this.hosts.values()) devices += h.deviceCount;
+    return { hosts: this.hosts.size, devices };
+  }
+
+  /** Stops listening and closes every peer with 1001 (cut off after a short grace). */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    const wasListening = this.state === 'listening';
+    this.state = 'closed';
+    if (this.heartbeat !== undefined) this.ctx.clock.clearTimeout(this.heartbeat);
+    for (const session of this.hosts.values()) session.end(CloseCode.goingAway, 'relay shutting down');
+    this.hosts.clear();
+    const open = [...this.sockets.keys()];
+    const closed = open.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
+    for (const ws of open) closePeer(ws, CloseCode.goingAway, 'relay shutting down');
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    clearTimeout(grace);
+    for (const ws of open) ws.terminate();
+    if (!wasListening) return;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    this.ctx.logger.info('relay: closed');
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('Allow', 'GET, HEAD');
+        return sendText(res, 405, 'method not allowed\n');
+      }
+      const pathname = pathOf(req.url);
+      if (pathname === '/healthz') return sendText(res, 200, '{"ok":true}', 'application/json; charset=utf-8');
+      if (pathname === undefined || !this.webRoot || pathname.startsWith('/v1/')) return sendText(res, 404, 'not found\n');
+      serveStatic(req, res, this.webRoot, pathname).catch(() => res.destroy());
+    } catch {
+      res.destroy();
+    }
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    try {
+      const pathname = pathOf(req.url);
+      if (this.state !== 'listening') return rejectUpgrade(socket, 503);
+      // Route (and refuse) before the WebSocket handshake: a wrong path never becomes a WebSocket.
+      if (pathname === HOST_PATH) {
+        if (this.pendingHosts >= this.ctx.limits.maxPendingHosts) return rejectUpgrade(socket, 503);
+        this.pendingHosts++;
+        let counted = true;
+        const uncount = (): void => {
+          if (counted) this.pendingHosts--;
+          counted = false;
+        };
+        socket.once('close', uncount);
+        return this.hostWss.handleUpgrade(req, socket, head, (ws) => {
+          socket.off('close', uncount);
+          this.acceptHost(ws, uncount);
+        });
+      }
+      if (pathname?.startsWith(DEVICE_PATH_PREFIX)) {
+        const hostId = pathname.slice(DEVICE_PATH_PREFIX.length);
+        if (!HOST_ID_PATTERN.test(hostId)) return rejectUpgrade(socket, 404);
+        return this.deviceWss.handleUpgrade(req, socket, head, (ws) => this.acceptDevice(ws, hostId));
+      }
+      rejectUpgrade(socket, 404);
+    } catch {
+      socket.destroy();
+    }
+  }
+
+  private track(ws: WebSocket): void {
+    const peer = { alive: true };
+    this.sockets.set(ws, peer);
+    ws.on('pong', () => (peer.alive = true));
+    ws.on('close', () => this.sockets.delete(ws));
+    // ws reports protocol violations (oversize → 1009, bad UTF-8 → 1007) as 'error' and closes the socket
+    // itself; an 'error' without a listener would crash the process.
+    ws.on('error', () => {});
+  }
+
+  private acceptHost(ws: WebSocket, uncount: () => void): void {
+    this.track(ws);
+    authenticateHost(
+      ws,
+      this.ctx,
+      (hostId) => {
+        uncount();
+        this.onHostProven(ws, hostId);
+      },
+      uncount,
+    );
+  }
+
+  private onHostProven(ws: WebSocket, hostId: string): void {
+    if (this.state !== 'listening') return closePeer(ws, CloseCode.goingAway, 'relay shutting down');
+    const old = this.hosts.get(hostId);
+    if (!old && this.hosts.size >= this.ctx.limits.maxHosts) {
+      return failPeer(ws, new RelayError('RELAY_ERR_TOO_MANY_HOSTS', 'too many hosts'), this.ctx, 'host');
+    }
+    if (old) {
+      // The newer connection has just proven the key, so it wins: the old one (a stale socket, or another
+      // copy of the same identity) is told why, and its devices reconnect to the new one.
+      old.end(CloseCode.hostOffline, 'host replaced');
+      closePeer(old.ws, CloseCode.hostReplaced, 'host replaced');
+      this.ctx.logger.info(`relay: host ${shortId(hostId)} replaced`);
+    }
+    const session = new HostSession(hostId, ws, this.ctx);
+    this.hosts.set(hostId, session);
+    ws.on('close', () => {
+      session.end(CloseCode.hostOffline, 'host offline');
+      if (this.hosts.get(hostId) === session) this.hosts.delete(hostId);
+      this.ctx.logger.info(`relay: host ${shortId(hostId)} offline (${this.hosts.size} hosts)`);
+    });
+    try {
+      ws.send(JSON.stringify({ type: 'ready', hostId }));
+    } catch {
+      ws.terminate();
+    }
+    this.ctx.logger.info(`relay: host ${shortId(hostId)} online (${this.hosts.size} hosts)`);
+  }
+
+  private acceptDevice(ws: WebSocket, hostId: string): void {
+    this.track(ws);
+    const session = this.hosts.get(hostId);
+    if (!session || this.state !== 'listening') {
+      return failPeer(ws, new RelayError('RELAY_ERR_HOST_OFFLINE', 'host offline'), this.ctx, 'device');
+    }
+    session.addDevice(ws);
+  }
+
+  /** Every heartbeatMs: terminate peers that missed the previous ping, ping the rest. */
+  private scheduleHeartbeat(): void {
+    this.heartbeat = this.ctx.clock.setTimeout(() => {
+      for (const [ws, peer] of this.sockets) {
+        if (!peer.alive) {
+          this.ctx.logger.debug('relay: terminating a peer that missed a pong');
+          ws.terminate();
+          continue;
+        }
+        peer.alive = false;
+        try {
+          ws.ping();
+        } catch {
+          ws.terminate();
+        }
+      }
+      if (this.state === 'listening') this.scheduleHeartbeat();
+    }, this.ctx.limits.heartbeatMs);
+  }
+}
+
+/** The path of a request URL, or undefined when it does not parse. */
+function pathOf(url: string | undefined): string | undefined {
+  try {
+    return new URL(url ?? '/', 'http://relay.invalid').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = { 404: 'Not Found', 503: 'Service Unavailable' };
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket. */
+function rejectUpgrade(socket: Duplex, status: 404 | 503): void {
+  const headers = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n${headers}\r\n`);
+}

@@ -1,0 +1,118 @@
+// The screens and the moves between them: the VS Code panel goes straight to the chat; the phone shows
+// the pairing landing (when opened from a QR code), the chat of the host it paired with, or a welcome
+// page that explains how to pair.
+import { useEffect, useState } from 'preact/hooks';
+import { systemClock } from '../../src/core/clock';
+import type { Logger } from '../../src/core/logger';
+import type { PairingOffer } from '../../src/core/pairingPayload';
+import { Controller } from '../controller';
+import type { CredentialStore, StoredHost } from '../credentialStore';
+import { DeferredTransport } from '../deferredTransport';
+import { notificationsNeedPermission, Notifier, requestNotificationPermission } from '../notifier';
+import { ChatScreen } from './ChatScreen';
+import { PairingError, PairingScreen, type PairingProblem } from './PairingScreen';
+
+export type Screen =
+  | { kind: 'panel'; controller: Controller }
+  | { kind: 'phone'; controller: Controller; host: StoredHost }
+  | { kind: 'pair'; offer: PairingOffer }
+  | { kind: 'pair-error'; problem: PairingProblem }
+  | { kind: 'welcome' };
+
+/** Reconnects to a host paired earlier (the channel is set up once the first screen is painted). */
+export function resumeHost(host: StoredHost, logger: Logger): Screen {
+  const transport = new DeferredTransport(
+    { state: 'connecting', since: systemClock.now() },
+    async () => {
+      const { ChannelTransport } = await import('../channelTransport');
+      const channel = ChannelTransport.resume(host, systemClock, logger);
+      channel.start();
+      return channel;
+    },
+    logger,
+  );
+  return { kind: 'phone', controller: new Controller(transport, systemClock), host };
+}
+
+function Welcome() {
+  return (
+    <main class="page">
+      <h1>Walkie</h1>
+      <p class="hint" data-testid="status">
+        Not paired yet. Scan the QR code that VS Code shows to pair this device.
+      </p>
+      <p class="muted small">In VS Code, run “Walkie: Pair a Device”.</p>
+    </main>
+  );
+}
+
+function NotifyButton() {
+  const [ask, setAsk] = useState(notificationsNeedPermission());
+  if (!ask) return null;
+  return (
+    <button type="button" class="menu-item" onClick={() => void requestNotificationPermission().then(() => setAsk(false))}>
+      Turn on notifications
+    </button>
+  );
+}
+
+export function App({ initial, credentials }: { initial: Screen; credentials: CredentialStore }) {
+  const [screen, setScreen] = useState<Screen>(initial);
+  const controller = screen.kind === 'panel' || screen.kind === 'phone' ? screen.controller : undefined;
+
+  useEffect(() => {
+    if (!controller) return;
+    const notifier = new Notifier(controller.store, document, screen.kind === 'phone');
+    const hostId = screen.kind === 'phone' ? screen.host.hostId : undefined;
+    const sub = controller.store.onChange((s) => {
+      if (hostId && s.hostName) credentials.setHostName(hostId, s.hostName);
+    });
+    return () => {
+      notifier.dispose();
+      sub.dispose();
+    };
+  }, [controller]);
+
+  switch (screen.kind) {
+    case 'welcome':
+      return <Welcome />;
+    case 'pair-error':
+      return <PairingError problem={screen.problem} />;
+    case 'pair':
+      return (
+        <PairingScreen
+          offer={screen.offer}
+          clock={systemClock}
+          credentials={credentials}
+          onDone={(c, paired) => setScreen({ kind: 'phone', controller: c, host: paired.host })}
+        />
+      );
+    case 'panel':
+      return <ChatScreen controller={screen.controller} now={systemClock.now} title="Walkie" />;
+    case 'phone': {
+      const { host } = screen;
+      const menu = (
+        <>
+          <p class="menu-note">
+            Paired with <strong>{host.hostName ?? 'your computer'}</strong> as “{host.deviceName}”.
+          </p>
+          <NotifyButton />
+          <button
+            type="button"
+            class="menu-item danger"
+            data-testid="forget"
+            onClick={() => {
+              if (!window.confirm(`Forget ${host.hostName ?? 'this computer'}? You will need to pair again.`)) return;
+              credentials.forget(host.hostId);
+              screen.controller.dispose();
+              setScreen({ kind: 'welcome' });
+            }}
+          >
+            Forget this host
+          </button>
+        </>
+      );
+      return <ChatScreen controller={screen.controller} now={systemClock.now} menu={menu} title={host.hostName ?? 'Walkie'} />;
+    }
+  }
+}

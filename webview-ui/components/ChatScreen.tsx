@@ -1,0 +1,149 @@
+// The main screen: a header (session switcher, connection indicator, menu), the session's status, the
+// thread, pending approval cards pinned at the bottom, and the composer.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { CloseCode } from '../../src/core/closeCodes';
+import type { SessionInfo } from '../../src/core/protocol';
+import type { Controller } from '../controller';
+import type { UiState } from '../store';
+import type { ConnState } from '../transport';
+import { ApprovalCard } from './ApprovalCard';
+import { Composer } from './Composer';
+import { Thread } from './Thread';
+
+export function useStoreState(controller: Controller): UiState {
+  const [state, setState] = useState(controller.store.state);
+  useEffect(() => {
+    const sub = controller.store.onChange(setState);
+    setState(controller.store.state);
+    return () => sub.dispose();
+  }, [controller]);
+  return state;
+}
+
+export function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+const STATUS: Record<SessionInfo['status'], string> = {
+  starting: 'Starting…',
+  working: 'Working…',
+  waiting: 'Waiting for approval',
+  idle: 'Idle',
+  ended: 'Ended',
+};
+
+/** Down and not merely connecting for the first time: a connection attempt has failed. */
+function isDown(conn: ConnState): boolean {
+  return conn.state === 'offline' || (conn.state === 'connecting' && conn.code !== undefined);
+}
+
+export function connText(conn: ConnState): string {
+  if (conn.state === 'online') return 'Connected';
+  if (!isDown(conn)) return 'Connecting…';
+  const since = clockTime(conn.since);
+  if (conn.code === CloseCode.hostOffline) return `Computer offline since ${since}`;
+  if (conn.code === CloseCode.unknownDevice || conn.code === CloseCode.revoked) return 'This device is no longer paired';
+  return `Offline since ${since}`;
+}
+
+interface Props {
+  controller: Controller;
+  now: () => number;
+  /** Extra menu entries (the phone's "Forget this host"). */
+  menu?: ComponentChildren;
+  title: string;
+}
+
+export function ChatScreen({ controller, now, menu, title }: Props) {
+  const s = useStoreState(controller);
+  const session = s.sessions.find((x) => x.id === s.active);
+  const online = s.conn.state === 'online';
+  const items = (s.active && s.chats[s.active]) || [];
+  const outbox = (s.active && s.outbox[s.active]) || [];
+  const working = !!session && (session.status === 'working' || session.status === 'waiting' || session.status === 'starting');
+  const canSend = !!session && session.status !== 'ended';
+  const [first, ...rest] = s.approvals;
+  const titleOf = (id: string) => s.sessions.find((x) => x.id === id)?.title;
+
+  return (
+    <div class="app">
+      <header class="topbar">
+        {s.sessions.length > 0 ? (
+          <label class="session-pick">
+            <span class="sr-only">Session</span>
+            <select value={s.active} onChange={(e) => controller.store.select(e.currentTarget.value)} data-testid="session-select">
+              {s.sessions.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.title || x.agent} — {STATUS[x.status]}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <h1 class="brand">{title}</h1>
+        )}
+        <span class={`conn conn-${isDown(s.conn) ? 'offline' : s.conn.state}`} data-testid="conn" role="status" title={connText(s.conn)}>
+          <span class="conn-dot" aria-hidden="true" />
+          <span class="conn-text">{connText(s.conn)}</span>
+        </span>
+        {menu && (
+          <details class="menu">
+            <summary aria-label="Menu">⋯</summary>
+            <div class="menu-body">{menu}</div>
+          </details>
+        )}
+      </header>
+      {session && (
+        <div class={`statusline status-${session.status}`} data-testid="session-status">
+          {working && <span class="spinner" aria-hidden="true" />}
+          <span>{STATUS[session.status]}</span>
+          <span class="muted small"> · {session.cwd}</span>
+        </div>
+      )}
+      <Thread
+        items={items}
+        outbox={outbox}
+        online={online}
+        empty={
+          !s.hostName
+            ? isDown(s.conn)
+              ? 'Your computer cannot be reached right now. Walkie keeps trying.'
+              : 'Connecting…'
+            : s.sessions.length === 0
+              ? 'No agent session yet. Start one in VS Code.'
+              : 'Nothing here yet.'
+        }
+      />
+      <div class="dock">
+        <div class="notices" role="status" aria-live="polite">
+          {s.notices.map((n) => (
+            <div key={n.id} class={`toast toast-${n.tone}`} data-testid="notice">
+              {n.text}
+            </div>
+          ))}
+        </div>
+        <div class="approvals" aria-live="assertive">
+          {first && (
+            <ApprovalCard
+              // Keyed by id and input: a different input is a different card, which re-arms from scratch.
+              key={first.request.id}
+              pending={first}
+              sessionTitle={first.request.session !== s.active ? titleOf(first.request.session) : undefined}
+              queued={rest.length}
+              now={now}
+              onDecide={(d, m) => controller.decide(first.request.id, d, m)}
+            />
+          )}
+        </div>
+        <Composer
+          enabled={canSend}
+          working={working}
+          placeholder={canSend ? 'Reply to the agent…' : session ? 'This session has ended' : 'No session'}
+          onSend={(text) => controller.prompt(text)}
+          onStop={() => controller.interrupt()}
+        />
+      </div>
+    </div>
+  );
+}
