@@ -39,7 +39,7 @@ const HOOK_INPUT = JSON.stringify({
 });
 const ALLOW_HOOK = `let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>{JSON.parse(s);process.stdout.write(JSON.stringify({hookSpecificOutput:{hookEventName:'PreToolUse',permissionDecision:'allow',permissionDecisionReason:'ok'}}))})`;
 
-function oneCommandHook(): Promise<number> {
+export function oneCommandHook(): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, ['-e', ALLOW_HOOK], { stdio: ['pipe', 'pipe', 'ignore'] });
