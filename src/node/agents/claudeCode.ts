@@ -102,9 +102,9 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       const message = a.kind === 'deny' ? a.reason : 'Walkie has no decision for this tool call.';
       return { hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message } } };
     }
-    // An invalid call with no usable event name: no answer body; the server answers an HTTP error and a
-    // gate entry's `onFailure: "block"` blocks the tool.
-    if (event.kind === 'invalid') return undefined;
+    // An invalid call that may be a gate but names no usable event: no answer body; the server answers an
+    // HTTP error and a gate entry's `onFailure: "block"` blocks the tool. A malformed info event gets {}.
+    if (event.kind === 'invalid' && event.gate) return undefined;
     return {};
   }
 

@@ -142,6 +142,12 @@ describe('ClaudeCodeAdapter: hooks', () => {
     }
   });
 
+  it('acknowledges a malformed non-gate event with an empty answer', () => {
+    const ev = adapter.parseHookInput({ ...common, hook_event_name: 'UserPromptSubmit', prompt: 42 });
+    assert.ok(ev.kind === 'invalid' && !ev.gate);
+    assert.deepEqual(adapter.answer(ev, { kind: 'defer' }), {});
+  });
+
   it('flags bypassPermissions in any event', () => {
     for (const body of [preToolUse, permissionRequest, { ...common, hook_event_name: 'Stop' }, { ...common, hook_event_name: 'UserPromptSubmit', prompt: 'hi' }]) {
       const ev = adapter.parseHookInput({ ...body, permission_mode: 'bypassPermissions' });
