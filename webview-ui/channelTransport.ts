@@ -4,12 +4,13 @@
 // the offer's one-time psk, reporting the short authentication string) and for every later visit (with
 // the stored device key); the BridgeClient reconnects by itself.
 import { BridgeClient } from '../src/core/bridgeClient';
-import { base64urlToBytes, bytesToBase64url } from '../src/core/bytes';
+import { bytesToBase64url } from '../src/core/bytes';
 import type { Clock } from '../src/core/clock';
 import { Emitter } from '../src/core/event';
 import type { Logger } from '../src/core/logger';
 import { nullLogger } from '../src/core/logger';
-import { generateKeyPair, keyPairFromSecret, type KeyPair } from '../src/core/noise/dh';
+import { credentialKeys } from '../src/core/deviceCredentials';
+import { generateKeyPair, type KeyPair } from '../src/core/noise/dh';
 import type { PairingOffer } from '../src/core/pairingPayload';
 import type { DeviceMessage, HostMessage } from '../src/core/protocol';
 import { browserSocketFactory } from './browserSocket';
@@ -36,6 +37,7 @@ export class ChannelTransport implements Transport {
 
   private constructor(
     host: StoredHost,
+    hostPublicKey: Uint8Array,
     identity: KeyPair,
     pairing: { psk: Uint8Array; deviceName: string } | undefined,
     clock: Clock,
@@ -45,7 +47,7 @@ export class ChannelTransport implements Transport {
     this.client = new BridgeClient({
       relayUrl: host.relayUrl,
       hostId: host.hostId,
-      hostPublicKey: base64urlToBytes(host.hostPublicKey),
+      hostPublicKey,
       identity,
       pairing,
       connect: browserSocketFactory,
@@ -63,7 +65,8 @@ export class ChannelTransport implements Transport {
 
   /** Reconnects a device paired earlier. */
   static resume(host: StoredHost, clock: Clock, logger: Logger = nullLogger): ChannelTransport {
-    return new ChannelTransport(host, keyPairFromSecret(base64urlToBytes(host.deviceSecretKey)), undefined, clock, logger);
+    const { identity, hostPublicKey } = credentialKeys(host);
+    return new ChannelTransport(host, hostPublicKey, identity, undefined, clock, logger);
   }
 
   /** Pairs with the host of a scanned offer under a fresh device key. */
@@ -77,7 +80,7 @@ export class ChannelTransport implements Transport {
       deviceName,
       pairedAt: clock.now(),
     };
-    return new ChannelTransport(host, identity, { psk: offer.psk, deviceName }, clock, logger);
+    return new ChannelTransport(host, offer.hostPublicKey, identity, { psk: offer.psk, deviceName }, clock, logger);
   }
 
   get state(): ConnState {

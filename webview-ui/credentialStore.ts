@@ -6,25 +6,30 @@
 // @noble/curves anyway. The relay serves only this bundle on its origin and the page runs no third-party
 // script, and agent text is sanitized (markdown.ts); "Forget this host" deletes the key.
 //
-// What is read back is checked field by field (storage is shared with anything else on the origin). This
-// is a hand-written check rather than a zod schema so the first screen does not have to load zod.
+// What is read back is checked field by field (storage is shared with anything else on the origin), with
+// the rules of DeviceCredentialsSchema (src/core/deviceCredentials.ts). It is a hand-written check rather
+// than that zod schema so the first screen does not have to load zod (see deferredTransport.ts).
+import { base64urlToBytes } from '../src/core/bytes';
+import type { DeviceCredentials } from '../src/core/deviceCredentials';
 
 /** A paired host as this device stores it: core's DeviceCredentials plus the device's own name and when it paired. */
-export interface StoredHost {
-  hostId: string;
-  /** base64url of the host's static X25519 key. */
-  hostPublicKey: string;
-  relayUrl: string;
-  /** base64url of this device's X25519 secret key. */
-  deviceSecretKey: string;
-  hostName?: string;
+export interface StoredHost extends DeviceCredentials {
   deviceName: string;
   pairedAt: number;
 }
 
 /** 32 bytes in unpadded base64url; host ids have the same shape (HOST_ID_PATTERN in src/core/relayAuth.ts). */
 const B64_KEY = /^[A-Za-z0-9_-]{43}$/;
-const RELAY_URL = /^wss?:\/\/[^\s]{1,500}$/;
+const RELAY_URL = /^wss?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
+
+function canonicalKey(x: unknown): boolean {
+  if (typeof x !== 'string' || !B64_KEY.test(x)) return false;
+  try {
+    return base64urlToBytes(x).length === 32;
+  } catch {
+    return false;
+  }
+}
 
 /** The stored value as a StoredHost, or undefined when any field is missing, malformed or extra. */
 export function parseStoredHost(value: unknown): StoredHost | undefined {
@@ -35,10 +40,11 @@ export function parseStoredHost(value: unknown): StoredHost | undefined {
   const str = (x: unknown, re: RegExp) => typeof x === 'string' && re.test(x);
   const ok =
     str(v.hostId, B64_KEY) &&
-    str(v.hostPublicKey, B64_KEY) &&
+    canonicalKey(v.hostPublicKey) &&
     str(v.relayUrl, RELAY_URL) &&
-    str(v.deviceSecretKey, B64_KEY) &&
-    (v.hostName === undefined || (typeof v.hostName === 'string' && v.hostName.length <= 128)) &&
+    (v.relayUrl as string).length <= 512 &&
+    canonicalKey(v.deviceSecretKey) &&
+    (v.hostName === undefined || (typeof v.hostName === 'string' && v.hostName.length <= 512)) &&
     typeof v.deviceName === 'string' &&
     v.deviceName.length <= 64 &&
     Number.isSafeInteger(v.pairedAt) &&
@@ -85,7 +91,7 @@ export class CredentialStore {
 
   setHostName(hostId: string, hostName: string): void {
     const host = this.get(hostId);
-    if (host && host.hostName !== hostName) this.save({ ...host, hostName: hostName.slice(0, 128) });
+    if (host && host.hostName !== hostName) this.save({ ...host, hostName: hostName.slice(0, 512) });
   }
 
   forget(hostId: string): void {

@@ -1,6 +1,6 @@
 // One line of the append-only approval audit log (JSON Lines; the Node side owns the file). It records who
 // decided what about which exact input, never the input itself: the SHA-256 identifies it.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Outcome } from './approvalBroker';
 import type { Clock } from './clock';
 import { LIMITS, ResolutionSchema, type ApprovalRequest } from './protocol';

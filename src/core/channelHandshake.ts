@@ -10,7 +10,7 @@
 //   host → device: a transport frame with an EMPTY plaintext: accepted (the device is registered, an offer
 //                  consumed). Only now does the device count itself paired / online.
 // Then every WebSocket binary message is one SecureChannel frame holding one UTF-8 JSON protocol message.
-import { z } from 'zod';
+import * as z from 'zod';
 import { utf8Decode, utf8Encode } from './bytes';
 import type { PatternName } from './noise/handshakeState';
 import { LIMITS, PROTOCOL_VERSION } from './protocol';

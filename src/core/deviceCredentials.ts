@@ -1,7 +1,7 @@
 // What a paired device keeps between runs: the host it paired with and its own static secret key. The
 // Node CLI stores it as a 0600 file, the phone in its browser storage; both validate it with zod when read
 // back, since the storage could have been edited or corrupted.
-import { z } from 'zod';
+import * as z from 'zod';
 import { base64urlToBytes } from './bytes';
 import { keyPairFromSecret, type KeyPair } from './noise/dh';
 import { HOST_ID_PATTERN } from './relayAuth';

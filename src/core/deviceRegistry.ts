@@ -3,7 +3,7 @@
 // (a 0600 file in Node, SecretStorage in VS Code) and validated with zod when loaded. Revoking a device
 // fires onRevoked, so the bridge closes its live channel (CloseCode.revoked) at once.
 import { sha256 } from '@noble/hashes/sha2.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { base64urlToBytes, bytesToBase64url, bytesToHex } from './bytes';
 import type { Clock } from './clock';
 import { Emitter, type Event } from './event';

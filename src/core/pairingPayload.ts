@@ -3,7 +3,7 @@
 // (docs/protocol.md §Pairing URL). The fragment is never sent to any server by a browser (RFC 3986 §3.5),
 // so the one-time psk reaches only the phone that scanned the code. `r` is present only when the relay is
 // not at the page origin. Parsing is strict and names what is wrong (PAIRING_ERR_*), never the values.
-import { z } from 'zod';
+import * as z from 'zod';
 import { base64urlToBytes, bytesToBase64url, utf8Decode, utf8Encode } from './bytes';
 import { HOST_ID_PATTERN } from './relayAuth';
 

@@ -5,7 +5,7 @@
 // command or the proposed edit) and decisions. Never file contents read by the agent, tool results,
 // environment variables, settings or MCP configuration. Every message is a strict object with a literal
 // `type`; anything that fails to parse is dropped by the receiver (and logged with a redacted reason).
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bumped on any incompatible change; also bound into the Noise prologue. */
 export const PROTOCOL_VERSION = 1;

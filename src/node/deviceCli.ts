@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BridgeClient } from '../core/bridgeClient';
 import { bytesToBase64url, bytesToHex } from '../core/bytes';
 import { systemClock, type Clock } from '../core/clock';

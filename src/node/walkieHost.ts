@@ -2,7 +2,7 @@
 // external one), the link to it, the encrypted bridge, pairing offers, the device registry, the approval
 // broker and the HostService that speaks the protocol. Used by `walkie host` and by the VS Code extension.
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { bytesToBase64url, base64urlToBytes } from '../core/bytes';
 import { ApprovalBroker } from '../core/approvalBroker';
 import { BridgeHost, type ConnectedDevice } from '../core/bridgeHost';

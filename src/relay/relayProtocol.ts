@@ -1,7 +1,7 @@
 // The relay's wire protocol (docs/relay.md): the text control messages on the host connection, both
 // directions, as strict zod schemas, and the `[conn u32 big-endian][payload]` binary framing. Imported by
 // the relay and by the host's link (src/node/relayHostLink.ts); devices only ever send opaque binary.
-import { z } from 'zod';
+import * as z from 'zod';
 import { HOST_ID_PATTERN } from '../core/relayAuth';
 import { CONN_HEADER_LENGTH, MAX_CONN_ID } from './relayLimits';
 

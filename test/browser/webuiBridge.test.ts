@@ -160,13 +160,52 @@ describe('web UI over the encrypted bridge (Chromium on a plain-http LAN origin)
     assert.deepEqual(decide, { type: 'decide', id: 'e2e-1', inputHash: (m as { request: { inputHash: string } }).request.inputHash, decision: 'allow' });
   });
 
+  it('on a secure origin, notifies about an approval with the tool and session only, never the command', async () => {
+    const context = await browser.newContext(PHONE);
+    await context.addInitScript(() => {
+      const seen: unknown[] = [];
+      (window as unknown as { __alerts: unknown[] }).__alerts = seen;
+      class FakeNotification {
+        static permission = 'granted';
+        static requestPermission = async () => 'granted';
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: { body?: string }) {
+          seen.push({ title, body: options?.body });
+        }
+        close() {}
+      }
+      Object.defineProperty(window, 'Notification', { value: FakeNotification });
+      navigator.vibrate = (pattern) => (seen.push({ vibrate: pattern }), true);
+      document.hasFocus = () => false;
+    });
+    const secure = await context.newPage();
+    try {
+      // 127.0.0.1 is a secure context (unlike the LAN name above): the Notification API is allowed there.
+      // The offer still names the relay by its LAN name.
+      await secure.goto(encodePairingUrl(origin.replace(LAN_HOST, '127.0.0.1'), offers.create()));
+      await secure.getByTestId('pair').tap();
+      await secure.getByRole('button', { name: 'They match' }).tap();
+      await secure.getByTestId('session-select').waitFor();
+      host.send(device!.id, approval({ id: 'note-1', detail: { kind: 'command', command: 'curl https://secret.example/token' } }));
+      await secure.getByTestId('approval').waitFor();
+      assert.equal(await secure.title(), '(1) Walkie');
+      const alerts = await eventually(() => secure.evaluate(() => (window as unknown as { __alerts: { title?: string; body?: string }[] }).__alerts).then((a) => (a.some((x) => x.title) ? a : undefined)));
+      assert.deepEqual(alerts.find((x) => x.title), { title: 'Approval needed: Bash', body: 'Fix the flaky test' });
+      assert.ok(alerts.some((x) => 'vibrate' in x));
+      assert.doesNotMatch(JSON.stringify(alerts), /secret|curl/);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('reconnects with the stored key after a reload', async () => {
     const p = page!;
+    const pairings = sas.length;
     device = undefined;
     await p.reload();
     await eventually(async () => device !== undefined, 10_000);
     await p.getByTestId('session-select').waitFor();
-    assert.equal(sas.length, 1, 'a reconnect is not a new pairing');
+    assert.equal(sas.length, pairings, 'a reconnect is not a new pairing');
     assert.match(await p.getByTestId('conn').getAttribute('title') ?? '', /Connected/);
   });
 });

@@ -73,6 +73,21 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
     assert.equal(await panel.page.locator('[data-seq="1"]').innerText(), 'only once');
   });
 
+  it('shows one chip per tool use, in place, with its latest status', async () => {
+    panel = await openPanel(browser);
+    const { page } = panel;
+    await panel.post(hello());
+    await panel.post(chat(1, { kind: 'tool', toolUseId: 't1', tool: 'Bash', summary: 'Ran `npm test`', status: 'running' }));
+    await panel.post(chat(2, { kind: 'assistant', text: 'Waiting for the tests.' }));
+    await page.locator('[data-seq="2"]').waitFor();
+    assert.equal(await page.getByTestId('tool-chip').getAttribute('data-status'), 'running');
+    await panel.post(chat(3, { kind: 'tool', toolUseId: 't1', tool: 'Bash', summary: 'Ran `npm test`', status: 'ok' }));
+    await page.locator('[data-testid="tool-chip"][data-status="ok"]').waitFor();
+    assert.equal(await page.getByTestId('tool-chip').count(), 1);
+    const seqs = await page.locator('.thread .item').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+    assert.deepEqual(seqs, [1, 2]);
+  });
+
   it('sends a multi-line prompt with a fresh clientId, with Enter as a newline and Ctrl+Enter to send', async () => {
     panel = await openPanel(browser);
     const { page } = panel;

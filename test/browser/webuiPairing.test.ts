@@ -90,6 +90,15 @@ describe('web UI pairing landing on a plain-http LAN origin (Chromium, phone vie
     assert.equal(await p.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('walkie.host.')).length), 0, 'nothing stored for a failed pairing');
   });
 
+  it('says the code expired when it runs out while the page stands open', async () => {
+    const expiresAt = Date.now() + 3000;
+    const p = await open(offerUrl(server.origin, expiresAt));
+    await p.getByLabel('Name this device').waitFor();
+    await p.waitForTimeout(Math.max(0, expiresAt - Date.now()) + 200);
+    await p.getByTestId('pair').tap();
+    assert.match(await p.getByTestId('pairing-error').innerText(), /expired/);
+  });
+
   it('reconnects by itself with a stored pairing, shows the connection state, and forgets the host on request', async () => {
     const hostId = bytesToBase64url(randomBytes(32));
     const stored = {

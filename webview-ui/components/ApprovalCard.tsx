@@ -64,7 +64,7 @@ export function ApprovalCard({ pending, sessionTitle, queued, now, onDecide }: P
       clearTimeout(arm);
       clearInterval(tick);
     };
-  }, [request.id]);
+  }, [request.id, request.inputHash]);
 
   const left = pending.deadline - t;
   const expired = left <= 0;
@@ -79,7 +79,7 @@ export function ApprovalCard({ pending, sessionTitle, queued, now, onDecide }: P
           <span class="approval-tool">{request.tool}</span>
           <span class="muted"> wants approval{sessionTitle ? ` · ${sessionTitle}` : ''}</span>
         </h2>
-        <span class={`countdown ${left < 15000 ? 'urgent' : ''}`} data-testid="countdown" role="timer" aria-label="Time left to decide">
+        <span class={`countdown ${left < 15000 ? 'urgent' : ''}`} data-testid="countdown" role="timer" aria-live="off" aria-label="Time left to decide">
           {expired ? 'Expired' : formatLeft(left)}
         </span>
       </header>

@@ -81,7 +81,7 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
             </select>
           </label>
         ) : (
-          <h1 class="brand">{title}</h1>
+          <h1 class="brand">{s.hostName ?? title}</h1>
         )}
         <span class={`conn conn-${isDown(s.conn) ? 'offline' : s.conn.state}`} data-testid="conn" role="status" title={connText(s.conn)}>
           <span class="conn-dot" aria-hidden="true" />
@@ -123,11 +123,12 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
             </div>
           ))}
         </div>
-        <div class="approvals" aria-live="assertive">
+        {/* A new card is announced at once; its countdown ticking is not (aria-live="off" on the timer). */}
+        <div class="approvals" aria-live="assertive" aria-relevant="additions">
           {first && (
             <ApprovalCard
               // Keyed by id and input: a different input is a different card, which re-arms from scratch.
-              key={first.request.id}
+              key={`${first.request.id}:${first.request.inputHash}`}
               pending={first}
               sessionTitle={first.request.session !== s.active ? titleOf(first.request.session) : undefined}
               queued={rest.length}

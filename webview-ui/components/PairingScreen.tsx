@@ -17,7 +17,7 @@ const PROBLEM_TEXT: Record<PairingProblem, string> = {
   invalid: 'This link is not a valid Walkie pairing code.',
   failed: 'Pairing failed: the code may have been used already or have expired.',
   offline: 'Pairing failed: your computer is not connected. Keep VS Code open and try again.',
-  mismatch: 'Pairing cancelled: the words did not match. This device forgot the computer.',
+  mismatch: 'Pairing cancelled: the words did not match. This device forgot the computer; remove it from the paired devices in VS Code too.',
 };
 
 export function PairingError({ problem }: { problem: PairingProblem }) {
@@ -59,6 +59,11 @@ export function PairingScreen({ offer, clock, credentials, onDone }: Props) {
 
   const pair = async () => {
     const deviceName = name.trim().slice(0, 64) || guessDeviceName();
+    // The code may have expired while the page stood open; the host would refuse it anyway.
+    if (clock.now() >= offer.expiresAt) {
+      setStep({ kind: 'problem', problem: 'expired' });
+      return;
+    }
     setStep({ kind: 'pairing' });
     let transport: ChannelTransport;
     try {

@@ -57,6 +57,26 @@ function Item({ event }: { event: ChatEvent }) {
   }
 }
 
+/**
+ * A tool use arrives as several events (running, then ok / error / denied) sharing a toolUseId: show one
+ * chip, where the tool started, with its latest status.
+ */
+function mergeToolUses(items: readonly ChatItem[]): ChatItem[] {
+  const latest = new Map<string, ChatEvent>();
+  for (const it of items) if (it.event.kind === 'tool' && it.event.toolUseId) latest.set(it.event.toolUseId, it.event);
+  const shown = new Set<string>();
+  const out: ChatItem[] = [];
+  for (const it of items) {
+    const e = it.event;
+    if (e.kind !== 'tool' || !e.toolUseId) out.push(it);
+    else if (!shown.has(e.toolUseId)) {
+      shown.add(e.toolUseId);
+      out.push({ ...it, event: latest.get(e.toolUseId)! });
+    }
+  }
+  return out;
+}
+
 interface Props {
   items: readonly ChatItem[];
   outbox: readonly OutboxPrompt[];
@@ -67,6 +87,7 @@ interface Props {
 export function Thread({ items, outbox, online, empty }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const shown = useMemo(() => mergeToolUses(items), [items]);
   useLayoutEffect(() => {
     const el = ref.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
@@ -87,8 +108,8 @@ export function Thread({ items, outbox, online, empty }: Props) {
         stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
       }}
     >
-      {items.length === 0 && outbox.length === 0 && <p class="empty muted">{empty}</p>}
-      {items.map((it) => (
+      {shown.length === 0 && outbox.length === 0 && <p class="empty muted">{empty}</p>}
+      {shown.map((it) => (
         <div key={it.seq} class="item" data-seq={it.seq}>
           <Item event={it.event} />
         </div>

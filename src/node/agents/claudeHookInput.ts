@@ -2,7 +2,7 @@
 // Fields as measured on 2.1.330 (see /work/shared/CLAUDE-CODE.md and the recipe's samples/hook-inputs.json).
 // Objects are loose (the CLI adds fields from release to release) but every field Walkie acts on is typed;
 // a gate event that does not parse is answered with a deny.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HookEvent } from './agentAdapter';
 
 /** The events whose answer decides whether a tool runs. */
