@@ -1,0 +1,211 @@
+// The phone, end to end, the way a user meets it: `walkie relay` (standalone) and `walkie host -- claude` (the
+// REAL Claude Code CLI against a scripted model, offline); the QR code the host prints in the terminal is
+// scanned (decoded with jsqr); Chromium at a phone viewport pairs, chats, approves, denies, holds to approve a
+// high-risk command, and rides out a relay restart with nothing lost or duplicated.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import jsQR from 'jsqr';
+import type { Browser, Page } from 'playwright-core';
+import { CliProcess } from '../e2e/cliProcess';
+import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
+import { startMockAnthropic, type MockAnthropic } from '../fixtures/mockAnthropic';
+import { launchBrowser } from './browser';
+import { eventually, PHONE, screenshot } from './webuiHarness';
+
+/**
+ * Rasterises a QR code printed by `qrcode`'s small terminal renderer (half blocks, with ANSI colours) into
+ * RGBA pixels — what a phone camera would see on the screen — so jsqr can decode it.
+ */
+function scanTerminalQr(text: string): string | undefined {
+  const rows: boolean[][] = [];
+  for (const line of text.split('\n')) {
+    if (!/[▀▄█]/.test(line)) continue;
+    let fgDark: boolean | undefined;
+    let bgDark = false;
+    const top: boolean[] = [];
+    const bottom: boolean[] = [];
+    for (let i = 0; i < line.length; i++) {
+      if (line[i] === '\x1b') {
+        const m = /^\x1b\[(\d+)m/.exec(line.slice(i));
+        if (!m) continue;
+        const code = Number(m[1]);
+        if (code === 0) { fgDark = undefined; bgDark = false; }
+        else if (code === 30) fgDark = true;
+        else if (code === 37) fgDark = false;
+        else if (code === 40) bgDark = true;
+        else if (code === 47) bgDark = false;
+        i += m[0].length - 1;
+        continue;
+      }
+      const fg = fgDark ?? false;
+      const ch = line[i];
+      if (ch === '█') { top.push(fg); bottom.push(fg); }
+      else if (ch === '▀') { top.push(fg); bottom.push(bgDark); }
+      else if (ch === '▄') { top.push(bgDark); bottom.push(fg); }
+      else if (ch === ' ') { top.push(bgDark); bottom.push(bgDark); }
+    }
+    rows.push(top, bottom);
+  }
+  if (rows.length === 0) return undefined;
+  const scale = 4;
+  const margin = 4;
+  const w = (Math.max(...rows.map((r) => r.length)) + 2 * margin) * scale;
+  const h = (rows.length + 2 * margin) * scale;
+  const rgba = new Uint8ClampedArray(w * h * 4).fill(255);
+  rows.forEach((row, y) => row.forEach((dark, x) => {
+    if (!dark) return;
+    for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) {
+      const o = (((y + margin) * scale + dy) * w + (x + margin) * scale + dx) * 4;
+      rgba[o] = rgba[o + 1] = rgba[o + 2] = 0;
+    }
+  }));
+  return jsQR(rgba, w, h)?.data;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function touchHold(page: Page, selector: string, ms: number): Promise<void> {
+  const box = (await page.locator(selector).boundingBox())!;
+  const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [point] });
+  await new Promise((r) => setTimeout(r, ms));
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+}
+
+describe('the phone against the real stack (walkie relay, walkie host, real Claude Code, Chromium)', function () {
+  this.timeout(120_000);
+  let mock: MockAnthropic;
+  let home: ClaudeHome;
+  let project: string;
+  let scratch: string;
+  let port: number;
+  let relay: CliProcess;
+  let host: CliProcess;
+  let browser: Browser;
+  let page: Page;
+
+  const startRelay = async () => {
+    relay = new CliProcess(['relay', '--port', String(port), '--bind', '127.0.0.1']);
+    await relay.waitFor('the relay to listen', () => relay.stdout.includes('listening on'));
+  };
+  const composerSend = async (text: string) => {
+    await page.getByLabel('Message the agent').fill(text);
+    await page.getByTestId('send').tap();
+  };
+  const approvalCard = async (command: string) => {
+    const card = page.getByTestId('approval');
+    await card.waitFor({ timeout: 45_000 });
+    await eventually(async () => (await card.innerText()).includes(command), 20_000);
+    return card;
+  };
+  const userBubbles = () => page.locator('.msg-user:not(.pending)').count();
+
+  before(async () => {
+    mock = await startMockAnthropic();
+    home = seedClaudeHome(mock.url);
+    project = home.projects[0]!;
+    fs.mkdirSync(path.join(project, 'build'));
+    fs.writeFileSync(path.join(project, 'build', 'artifact.bin'), 'x');
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-phone-'));
+    port = await freePort();
+    await startRelay();
+    host = new CliProcess(
+      ['host', '--relay', `http://127.0.0.1:${port}`, '--pair-file', path.join(scratch, 'pair.txt'), '--state-dir', path.join(scratch, 'host'), '--name', 'phone e2e', '--', claudeBin()],
+      { cwd: project, env: home.env },
+    );
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await page?.context().close().catch(() => {});
+    await browser?.close();
+    await host?.kill();
+    await relay?.kill();
+    await mock?.close();
+    home?.dispose();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('pairs by scanning the QR code the host prints, with matching words on both sides', async () => {
+    const url = await host.waitFor('the terminal QR code', () => (host.stderr.includes('█') ? scanTerminalQr(host.stderr) : undefined));
+    assert.equal(url, fs.readFileSync(path.join(scratch, 'pair.txt'), 'utf8').trim());
+    assert.ok(url.startsWith(`http://127.0.0.1:${port}/#`));
+    const context = await browser.newContext(PHONE);
+    page = await context.newPage();
+    await page.goto(url);
+    await page.getByLabel('Name this device').fill('Test phone');
+    await page.getByTestId('pair').tap();
+    const words = await page.getByTestId('sas').innerText();
+    await host.waitFor('the host to show the same words', () => host.stderr.includes(words));
+    await screenshot(page, 'e2e-sas');
+    await page.getByRole('button', { name: 'They match' }).tap();
+    await page.getByTestId('session-select').waitFor();
+  });
+
+  it('sends a prompt that reaches the agent; an approved command runs and the answer streams in', async () => {
+    await composerSend(`SCENARIO:bash DIR=${project} go`);
+    const card = await approvalCard('echo hi > out.txt');
+    assert.equal(fs.existsSync(path.join(project, 'out.txt')), false);
+    await screenshot(page, 'e2e-approval');
+    await eventually(() => page.getByTestId('approve').isEnabled());
+    await page.getByTestId('approve').tap();
+    await card.waitFor({ state: 'detached' });
+    await page.getByText('Done: wrote out.txt').waitFor({ timeout: 30_000 });
+    assert.equal(fs.readFileSync(path.join(project, 'out.txt'), 'utf8').trim(), 'hi');
+  });
+
+  it('denies with a message: nothing is written and the model is told why', async () => {
+    await composerSend(`SCENARIO:write DIR=${project} go`);
+    await approvalCard('notes.txt');
+    await eventually(() => page.getByTestId('deny').isEnabled());
+    await page.getByRole('button', { name: 'Deny with a message…' }).tap();
+    await page.getByLabel('Tell the agent why (optional)').fill('keep notes out of the repo');
+    await page.getByTestId('send-deny').tap();
+    await eventually(async () => JSON.stringify(mock.requests.slice(-3)).includes('keep notes out of the repo'), 30_000);
+    assert.equal(fs.existsSync(path.join(project, 'notes.txt')), false);
+  });
+
+  it('needs a press-and-hold for a high-risk command: a tap does nothing, a hold approves', async () => {
+    await composerSend(`SCENARIO:risky DIR=${project} clean`);
+    await approvalCard('rm -rf build');
+    assert.match(await page.getByTestId('risk').innerText(), /HIGH/);
+    const hold = page.getByRole('button', { name: 'Hold to approve' });
+    await eventually(() => hold.isEnabled());
+    await hold.tap();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(fs.existsSync(path.join(project, 'build')), true, 'a tap approved a high-risk command');
+    await touchHold(page, '.hold', 1300);
+    await page.getByText('Done: removed build').waitFor({ timeout: 30_000 });
+    assert.equal(fs.existsSync(path.join(project, 'build')), false);
+  });
+
+  it('rides out a relay restart: it reconnects, the pending approval is still there, nothing is duplicated', async () => {
+    await composerSend(`SCENARIO:write DIR=${project} after restart`);
+    await approvalCard('notes.txt');
+    const before = await userBubbles();
+    await relay.kill();
+    await page.locator('[data-testid="conn"][title*="ffline"]').waitFor({ timeout: 20_000 });
+    await startRelay();
+    await page.locator('[data-testid="conn"][title*="Connected"]').waitFor({ timeout: 45_000 });
+    await approvalCard('notes.txt');
+    assert.equal(await userBubbles(), before, 'chat messages were duplicated or lost after the reconnect');
+    await screenshot(page, 'e2e-after-restart');
+    await eventually(() => page.getByTestId('approve').isEnabled());
+    await page.getByTestId('approve').tap();
+    await eventually(async () => fs.existsSync(path.join(project, 'notes.txt')), 30_000);
+  });
+});
