@@ -29,6 +29,7 @@ function scanTerminalQr(text: string): string | undefined {
     const bottom: boolean[] = [];
     for (let i = 0; i < line.length; i++) {
       if (line[i] === '\x1b') {
+        // eslint-disable-next-line no-control-regex -- reading ANSI colour escapes is the point here
         const m = /^\x1b\[(\d+)m/.exec(line.slice(i));
         if (!m) continue;
         const code = Number(m[1]);
