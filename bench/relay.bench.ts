@@ -6,11 +6,10 @@
 //  - relay_memory_per_idle_connection_kib: RSS and heap growth of a relay process holding 5,000 idle
 //    device connections (16 per host, the default limit), measured after GC, clients in another process.
 // The relay and the forwarder run in child processes; the load runs here.
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { WebSocket } from 'ws';
-import { CHILD_FLAG, openHost, openSocket, runChild } from './relayBenchPeers';
+import { Child, CHILD_FLAG, openHost, openSocket, runChild } from './relayBenchPeers';
 
 const RUNS = 3;
 const WINDOW_MS = 2000;
@@ -21,7 +20,6 @@ const LATENCY_MS = 3000;
 const IDLE_DEVICES = 5000;
 const DEVICES_PER_HOST = 16;
 
-type Msg = Record<string, unknown>;
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,61 +31,6 @@ const quantile = (xs: number[], q: number): number => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A child role under `ulimit -n 20000` (5,000 sockets need more than a default 1,024 descriptors). */
-class Child {
-  private readonly proc: ChildProcess;
-  private readonly inbox: Msg[] = [];
-  private waiter: ((m: Msg) => void) | undefined;
-
-  constructor(role: string, option = '') {
-    const limit = Number(spawnSync('bash', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
-    const wrap = !(limit >= 12_000);
-    this.proc = fork(__filename, [CHILD_FLAG, role, option], {
-      execArgv: ['--expose-gc'],
-      execPath: wrap ? 'bash' : process.execPath,
-      ...(wrap ? { execArgv: ['-c', 'ulimit -n 20000; exec "$0" --expose-gc "$@"', process.execPath] } : {}),
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.proc.on('message', (m: Msg) => {
-      if (this.waiter) {
-        const w = this.waiter;
-        this.waiter = undefined;
-        w(m);
-      } else this.inbox.push(m);
-    });
-  }
-
-  next(timeoutMs = 60_000): Promise<Msg> {
-    const queued = this.inbox.shift();
-    if (queued) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('bench child did not answer')), timeoutMs);
-      this.waiter = (m) => {
-        clearTimeout(t);
-        if (typeof m.error === 'string') reject(new Error(m.error));
-        else resolve(m);
-      };
-    });
-  }
-
-  async ask(m: Msg): Promise<Msg> {
-    this.proc.send(m);
-    return this.next();
-  }
-
-  async stop(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    try {
-      this.proc.send({ cmd: 'exit' });
-    } catch {
-      /* already gone */
-    }
-    await Promise.race([exited, sleep(3000)]);
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-  }
-}
-
 interface Pair {
   host: WebSocket;
   device: WebSocket;
@@ -97,8 +40,9 @@ async function openPairs(kind: 'relay' | 'bare', port: number, n: number): Promi
   const pairs: Pair[] = [];
   for (let i = 0; i < n; i++) {
     if (kind === 'bare') {
-      const host = await openSocket(`ws://127.0.0.1:${port}/host/${i}`);
-      const device = await openSocket(`ws://127.0.0.1:${port}/device/${i}`);
+      const id = `${n}-${i}`; // unique across the pair sets held open at the same time
+      const host = await openSocket(`ws://127.0.0.1:${port}/host/${id}`);
+      const device = await openSocket(`ws://127.0.0.1:${port}/device/${id}`);
       pairs.push({ host, device });
     } else {
       const { ws: host, hostId } = await openHost(port, randomBytes(32));
@@ -163,8 +107,8 @@ async function throughput(child: Child, pairs: Pair[]): Promise<{ msgsPerSec: nu
 }
 
 async function throughputBench(): Promise<Record<string, unknown>> {
-  const relay = new Child('relay', 'unlimited');
-  const bare = new Child('bare');
+  const relay = new Child(__filename, 'relay', 'unlimited');
+  const bare = new Child(__filename, 'bare');
   try {
     const relayPort = (await relay.next()).port as number;
     const barePort = (await bare.next()).port as number;
@@ -205,60 +149,71 @@ async function throughputBench(): Promise<Record<string, unknown>> {
   }
 }
 
+/** Round-trip times of an echo paced at LATENCY_RATE for LATENCY_MS (the host echoes every frame back as-is). */
+async function echoTimes(kind: 'relay' | 'bare', port: number): Promise<{ rtts: number[]; lost: number }> {
+  const [pair] = await openPairs(kind, port, 1);
+  const { host, device } = pair!;
+  host.on('message', (data: Buffer, isBinary) => isBinary && host.send(data)); // the relay's conn header and all
+  const total = (LATENCY_RATE * LATENCY_MS) / 1000;
+  const sentAt = new Float64Array(total);
+  const rtts: number[] = [];
+  const payload = Buffer.alloc(PAYLOAD);
+  const done = new Promise<void>((resolve) => {
+    device.on('message', (data: Buffer) => {
+      const seq = data.readUInt32BE(0);
+      rtts.push(performance.now() - sentAt[seq]!);
+      if (rtts.length === total) resolve();
+    });
+  });
+  let sent = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) * LATENCY_RATE) / 1000) + 1);
+      while (sent < due) {
+        payload.writeUInt32BE(sent, 0);
+        sentAt[sent] = performance.now();
+        device.send(payload);
+        sent++;
+      }
+      if (sent < total) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.race([done, sleep(5000)]);
+  closePairs([pair!]);
+  return { rtts: rtts.slice(Math.floor(rtts.length / 10)), lost: total - rtts.length }; // first 10 %: JIT warm-up
+}
+
 async function latencyBench(): Promise<Record<string, unknown>> {
-  const relay = new Child('relay', 'unlimited');
+  const relay = new Child(__filename, 'relay', 'unlimited');
+  const bare = new Child(__filename, 'bare');
   try {
-    const port = (await relay.next()).port as number;
-    const [pair] = await openPairs('relay', port, 1);
-    const { host, device } = pair!;
-    host.on('message', (data: Buffer, isBinary) => isBinary && host.send(data)); // echo, conn header and all
-    const total = (LATENCY_RATE * LATENCY_MS) / 1000;
-    const sentAt = new Float64Array(total);
-    const rtts: number[] = [];
-    const payload = Buffer.alloc(PAYLOAD);
-    const done = new Promise<void>((resolve) => {
-      device.on('message', (data: Buffer) => {
-        const seq = data.readUInt32BE(0);
-        rtts.push(performance.now() - sentAt[seq]!);
-        if (rtts.length === total) resolve();
-      });
-    });
-    let sent = 0;
-    const t0 = performance.now();
-    await new Promise<void>((resolve) => {
-      const tick = (): void => {
-        const due = Math.min(total, Math.floor(((performance.now() - t0) * LATENCY_RATE) / 1000) + 1);
-        while (sent < due) {
-          payload.writeUInt32BE(sent, 0);
-          sentAt[sent] = performance.now();
-          device.send(payload);
-          sent++;
-        }
-        if (sent < total) setTimeout(tick, 1);
-        else resolve();
-      };
-      tick();
-    });
-    await Promise.race([done, sleep(5000)]);
-    closePairs([pair!]);
-    const steady = rtts.slice(Math.floor(rtts.length / 10)); // drop the first 10 % (JIT warm-up)
+    const relayPort = (await relay.next()).port as number;
+    const barePort = (await bare.next()).port as number;
+    const viaRelay = await echoTimes('relay', relayPort);
+    const viaBare = await echoTimes('bare', barePort);
     return {
-      p50: round(quantile(steady, 0.5), 3),
-      p99: round(quantile(steady, 0.99), 3),
-      max: round(Math.max(...steady), 3),
-      samples: steady.length,
+      p50: round(quantile(viaRelay.rtts, 0.5), 3),
+      p99: round(quantile(viaRelay.rtts, 0.99), 3),
+      max: round(Math.max(...viaRelay.rtts), 3),
+      samples: viaRelay.rtts.length,
+      lost: viaRelay.lost,
+      bare_ws_p50: round(quantile(viaBare.rtts, 0.5), 3),
+      bare_ws_p99: round(quantile(viaBare.rtts, 0.99), 3),
       load_average_1m: round(os.loadavg()[0]!, 2),
-      lost: total - rtts.length,
-      method: `device→relay→host→relay→device echo of ${PAYLOAD}-byte messages paced at ${LATENCY_RATE}/s for ${LATENCY_MS} ms; round-trip times, first 10 % dropped`,
+      method: `device→relay→host→relay→device echo of ${PAYLOAD}-byte messages paced at ${LATENCY_RATE}/s for ${LATENCY_MS} ms, round-trip times, first 10 % dropped; then the same through the bare ws forwarder`,
     };
   } finally {
     await relay.stop();
+    await bare.stop();
   }
 }
 
 async function memoryBench(): Promise<Record<string, unknown>> {
-  const relay = new Child('relay');
-  const clients = new Child('clients');
+  const relay = new Child(__filename, 'relay');
+  const clients = new Child(__filename, 'clients');
   try {
     const port = (await relay.next()).port as number;
     await clients.next();

@@ -3,7 +3,8 @@
 //   relay    — a RelayServer (rate limits lifted for the throughput runs, defaults for the memory run)
 //   bare     — a minimal `ws` forwarder (pairs by path, no auth, no framing): the baseline
 //   clients  — idle hosts and devices held open for the memory measurement
-// Each child talks to the bench over IPC and exits when the bench disconnects.
+// Each child talks to the bench over IPC (the `Child` class below) and exits when the bench disconnects.
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { WebSocket, WebSocketServer } from 'ws';
 import { signRelayChallenge } from '../src/core/relayAuth';
 import { RelayServer } from '../src/relay/relayServer';
@@ -144,4 +145,60 @@ async function clientsChild(): Promise<void> {
     })();
   });
   reply({ ready: true });
+}
+
+/** A child role under `ulimit -n 20000` (5,000 sockets need more than a default 1,024 descriptors). */
+export class Child {
+  private readonly proc: ChildProcess;
+  private readonly inbox: Msg[] = [];
+  private waiter: ((m: Msg) => void) | undefined;
+
+  /** Runs `script` (the bench bundle) as the child `role`. */
+  constructor(script: string, role: string, option = '') {
+    const limit = Number(spawnSync('bash', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
+    const wrap = !(limit >= 12_000);
+    this.proc = fork(script, [CHILD_FLAG, role, option], {
+      execArgv: ['--expose-gc'],
+      execPath: wrap ? 'bash' : process.execPath,
+      ...(wrap ? { execArgv: ['-c', 'ulimit -n 20000; exec "$0" --expose-gc "$@"', process.execPath] } : {}),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.proc.on('message', (m: Msg) => {
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w(m);
+      } else this.inbox.push(m);
+    });
+  }
+
+  next(timeoutMs = 60_000): Promise<Msg> {
+    const queued = this.inbox.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('bench child did not answer')), timeoutMs);
+      this.waiter = (m) => {
+        clearTimeout(t);
+        if (typeof m.error === 'string') reject(new Error(m.error));
+        else resolve(m);
+      };
+    });
+  }
+
+  async ask(m: Msg): Promise<Msg> {
+    this.proc.send(m);
+    return this.next();
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    try {
+      this.proc.send({ cmd: 'exit' });
+    } catch {
+      /* already gone */
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+  }
 }

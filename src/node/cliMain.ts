@@ -9,7 +9,7 @@ const USAGE = `walkie ${typeof WALKIE_VERSION === 'string' ? WALKIE_VERSION : ''
 
 Usage:
   walkie host [options] -- <agent> [args…]     run an agent (default: claude) and serve it to paired devices
-  walkie relay [--port P] [--bind ADDR]        run a standalone relay
+  walkie relay [--port P] [--bind ADDR] [--web-root DIR]   run a standalone relay (default 127.0.0.1:8787)
   walkie device <pairing-url> [--json] […]     pair with a host / reconnect, from a terminal or a script
   walkie --version | --help
 

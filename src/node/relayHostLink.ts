@@ -86,7 +86,7 @@ export class RelayHostLink implements HostLink {
   }
 
   send(conn: number, frame: Uint8Array): void {
-    if (frame.length + CONN_HEADER_LENGTH > DEFAULT_LIMITS.maxPayload + CONN_HEADER_LENGTH) {
+    if (frame.length > DEFAULT_LIMITS.maxPayload) {
       throw new RelayError('RELAY_ERR_PAYLOAD_TOO_LARGE', `a frame is at most ${DEFAULT_LIMITS.maxPayload} bytes`);
     }
     // A conn that is gone already got (or is about to get) onClose: a late send is dropped, not an error.

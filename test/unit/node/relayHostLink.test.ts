@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { WebSocket } from 'ws';
+import { randomBytes } from 'node:crypto';
+import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../../../src/core/closeCodes';
-import { hostIdFromSecret } from '../../../src/core/relayAuth';
+import { hostIdFromPublicKey, hostIdFromSecret } from '../../../src/core/relayAuth';
 import { backoffDelay, generateHostIdentity, RelayHostLink } from '../../../src/node/relayHostLink';
 import { lanAddress, runRelayCommand } from '../../../src/node/relayCommand';
 import { RelayError } from '../../../src/relay/relayError';
@@ -153,6 +154,43 @@ describe('RelayHostLink', function () {
     relay = new RelayServer({ port });
     await relay.start();
     await eventually(() => events.includes('online'), 5000);
+  });
+
+  it('gives up on a relay that goes silent and on one that names it wrongly, and reconnects', async () => {
+    // A fake relay: the first connection is answered correctly and then ignored (no pings); the second
+    // is told a wrong host id; the third is answered correctly again.
+    const fake = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => fake.once('listening', r));
+    const seen: number[] = [];
+    fake.on('connection', (ws) => {
+      const n = seen.push(seen.length + 1);
+      ws.on('error', () => {});
+      ws.on('close', (code) => (seen[n - 1] = code));
+      ws.on('message', (data) => {
+        const auth = JSON.parse(String(data)) as { publicKey: string };
+        const id = n === 2 ? hostIdFromSecret(generateHostIdentity()) : hostIdFromPublicKey(Buffer.from(auth.publicKey, 'base64url'));
+        ws.send(JSON.stringify({ type: 'ready', hostId: id }));
+      });
+      ws.send(JSON.stringify({ type: 'challenge', nonce: randomBytes(32).toString('base64url') }));
+    });
+    const link = new RelayHostLink({
+      relayUrl: `ws://127.0.0.1:${(fake.address() as { port: number }).port}`,
+      identitySecret: generateHostIdentity(),
+      backoff: { baseMs: 10, capMs: 50 },
+      idleTimeoutMs: 200,
+    });
+    links.push(link);
+    const { events } = record(link);
+    link.start();
+    try {
+      await eventually(() => seen.length >= 3 && events.filter((e) => e === 'online').length >= 2, 5000);
+      assert.equal(seen[0], 1006, 'the silent relay was not cut off');
+      assert.equal(seen[1], CloseCode.protocolError, 'a ready for another host id was accepted');
+      assert.deepEqual(events.slice(0, 3), ['online', 'offline', 'online']);
+    } finally {
+      link.dispose();
+      await new Promise((r) => fake.close(r));
+    }
   });
 
   it('refuses a frame larger than the relay accepts, and bad construction arguments', () => {

@@ -54,7 +54,7 @@ describe('RelayServer host authentication', function () {
   let base: string;
 
   beforeEach(async () => {
-    ({ relay, base } = await startRelay({ limits: { authTimeoutMs: 300 } }));
+    ({ relay, base } = await startRelay());
   });
   afterEach(async () => {
     await relay.close();
@@ -103,6 +103,8 @@ describe('RelayServer host authentication', function () {
   });
 
   it('closes a host that stays silent past the auth timeout with hostAuthFailed', async () => {
+    await relay.close();
+    ({ relay, base } = await startRelay({ limits: { authTimeoutMs: 300 } }));
     const { inbox } = await challengedHost(base);
     const t0 = Date.now();
     assert.equal((await inbox.closed).code, CloseCode.hostAuthFailed);
