@@ -102,6 +102,11 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   io.stderr.write(`walkie: pair a device within ${Math.round((expiresAt - Date.now()) / 60000)} minutes (single use):\n${url}\n`);
   io.stderr.write(await QRCode.toString(url, { type: 'terminal', small: true }));
   host.onPaired(({ device, sas }) => io.stderr.write(`walkie: paired "${device.name}" — check that the device shows: ${sas}\n`));
+  if (interactive) {
+    // The agent's full-screen UI would cover the QR code: let the user scan it first.
+    io.stderr.write(`walkie: press Enter to start ${path.basename(agentArgv[0]!)} (it starts by itself once a device pairs or reconnects)\n`);
+    await untilEnterOrDevice(io, host);
+  }
 
   let session: AgentSession;
   try {
@@ -142,6 +147,25 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   await host.close();
   io.stderr.write(`walkie: the agent exited (${code})\n`);
   return code;
+}
+
+function untilEnterOrDevice(io: CommandIO, host: WalkieHost): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      io.stdin.off('data', onData);
+      io.stdin.pause();
+      sub.dispose();
+      resolve();
+    };
+    const onData = (d: Buffer) => {
+      if (d.includes(13) || d.includes(10)) done();
+    };
+    const sub = host.onDevicesChanged(() => {
+      if (host.connectedDevices().length > 0) done();
+    });
+    io.stdin.on('data', onData);
+    io.stdin.resume();
+  });
 }
 
 /** The user keeps typing in this terminal: raw keys go to the agent, its screen comes back here. */
