@@ -21,7 +21,7 @@ import { disposeAll, type Disposable } from './dispose';
 import { Emitter, type Event } from './event';
 import type { HostLink } from './links';
 import { nullLogger, type Logger } from './logger';
-import type { KeyPair } from './noise/dh';
+import type { KeyPair, X25519 } from './noise/dh';
 import { HandshakeState } from './noise/handshakeState';
 import type { PairingAttempt, PairingOffers } from './pairingOffers';
 import { encodeMessage, parseDeviceMessage, type DeviceMessage, type HostMessage } from './protocol';
@@ -44,6 +44,8 @@ export interface BridgeHostOptions {
   clock: Clock;
   logger?: Logger;
   handshakeTimeoutMs?: number;
+  /** X25519 for the handshakes (default: noble; the Node host passes its native one). */
+  x25519?: X25519;
 }
 
 type Phase = 'hello' | 'confirm' | 'open';
@@ -165,7 +167,7 @@ export class BridgeHost implements Disposable {
       }
       c.attempt = begun.attempt;
     }
-    const hs = new HandshakeState({ pattern, initiator: false, prologue: this.prologue, s: this.o.staticKey, psk: c.attempt?.psk });
+    const hs = new HandshakeState({ pattern, initiator: false, prologue: this.prologue, s: this.o.staticKey, psk: c.attempt?.psk, x25519: this.o.x25519 });
     try {
       const hello = decodePayload(DeviceHelloSchema, hs.readMessage(frame.subarray(1)));
       const publicKey = hs.remoteStaticPublicKey;

@@ -18,6 +18,7 @@ import { encodePairingUrl, relayUrlForOrigin } from '../core/pairingPayload';
 import { RelayServer } from '../relay/relayServer';
 import type { HostStateStore } from './fileStateStore';
 import { generateHostIdentity, RelayHostLink } from './relayHostLink';
+import { nativeX25519 } from './nativeX25519';
 import { lanAddress } from './relayCommand';
 
 export type RelayMode =
@@ -104,7 +105,7 @@ export class WalkieHost implements Disposable {
     const link = new RelayHostLink({ relayUrl: linkUrl, identitySecret: identity.relaySecret, clock, logger });
     const registry = await DeviceRegistry.open(o.store.registry, clock, logger);
     const offers = new PairingOffers({ clock, hostId: link.hostId, hostPublicKey: identity.noise.publicKey, relayUrl, logger });
-    const bridge = new BridgeHost({ link, staticKey: identity.noise, hostId: link.hostId, hostName: o.hostName, offers, registry, clock, logger });
+    const bridge = new BridgeHost({ link, staticKey: identity.noise, hostId: link.hostId, hostName: o.hostName, offers, registry, clock, logger, x25519: nativeX25519 });
     const host = new WalkieHost(o, origin, relay, link, registry, offers, bridge, clock);
     link.start();
     return host;
@@ -163,9 +164,9 @@ async function loadIdentity(store: HostStateStore): Promise<{ noise: KeyPair; re
   if (text !== undefined) {
     const parsed = IdentitySchema.safeParse(safeJson(text));
     if (!parsed.success) throw new Error('the host identity in the state store is corrupt; move it away to make a new one (devices must pair again)');
-    return { noise: keyPairFromSecret(base64urlToBytes(parsed.data.noiseSecret)), relaySecret: base64urlToBytes(parsed.data.relaySecret) };
+    return { noise: keyPairFromSecret(base64urlToBytes(parsed.data.noiseSecret), nativeX25519), relaySecret: base64urlToBytes(parsed.data.relaySecret) };
   }
-  const noise = generateKeyPair();
+  const noise = generateKeyPair(nativeX25519);
   const relaySecret = generateHostIdentity();
   await store.saveIdentity(JSON.stringify({ v: 1, noiseSecret: bytesToBase64url(noise.secretKey), relaySecret: bytesToBase64url(relaySecret) }));
   return { noise, relaySecret };

@@ -4,7 +4,7 @@
 // Any failure aborts the handshake for good (later calls → NOISE_ERR_STATE) and zeroes what it owns.
 import { concatBytes, isBytes } from '../bytes';
 import { CipherState, TAGLEN } from './cipherState';
-import { DHLEN, dh, generateKeyPair, type KeyPair } from './dh';
+import { DHLEN, dh, generateKeyPair, nobleX25519, type KeyPair, type X25519 } from './dh';
 import { NoiseError, type NoiseErrorCode } from './noiseError';
 import { parsePattern, SUPPORTED_PATTERNS, type HandshakePattern, type Token } from './patterns';
 import { SymmetricState } from './symmetricState';
@@ -23,6 +23,8 @@ export interface HandshakeOptions {
   psk?: Uint8Array;
   /** tests only: a fixed ephemeral key pair (copied). Never set it in production: e must be fresh. */
   e?: KeyPair;
+  /** The X25519 implementation (default: noble; the host passes Node's native one). */
+  x25519?: X25519;
 }
 
 /** Noise rev 34 §8: messages, handshake and transport alike, are at most 65535 bytes. */
@@ -50,6 +52,7 @@ export class HandshakeState {
   private readonly initiator: boolean;
   private readonly ss: SymmetricState;
   private readonly s: KeyPair | undefined;
+  private readonly x25519: X25519;
   private e: KeyPair | undefined;
   private rs: Uint8Array | undefined;
   private re: Uint8Array | undefined;
@@ -75,6 +78,7 @@ export class HandshakeState {
     if (o.e !== undefined && !validKeyPair(o.e)) throw new NoiseError('NOISE_ERR_KEY', 'ephemeral key pair must be 32-byte keys');
     if (mine.includes('e') || theirs.includes('e')) throw new NoiseError('NOISE_ERR_STATE', 'ephemeral pre-messages are not supported');
 
+    this.x25519 = o.x25519 ?? nobleX25519;
     this.s = o.s;
     this.e = o.e && copyKeyPair(o.e);
     this.rs = theirs.includes('s') ? o.rs!.slice() : undefined;
@@ -111,7 +115,7 @@ export class HandshakeState {
       for (const token of this.pattern.messages[this.index]!) {
         if (token === 'e') {
           // Fresh ephemeral per handshake (§5.3 GENERATE_KEYPAIR); a fixed one only from tests.
-          this.e ??= generateKeyPair();
+          this.e ??= generateKeyPair(this.x25519);
           parts.push(this.e.publicKey.slice());
           this.ss.mixHash(this.e.publicKey);
           if (this.pattern.psk) this.ss.mixKey(this.e.publicKey); // §9.2: psk patterns mix e into the key.
@@ -194,7 +198,7 @@ export class HandshakeState {
       se: this.initiator ? [this.s, this.re] : [this.e, this.rs],
     }[token] as [KeyPair | undefined, Uint8Array | undefined];
     if (!mineKey || !theirKey) throw new NoiseError('NOISE_ERR_KEY', `missing key for "${token}"`);
-    const shared = dh(mineKey, theirKey);
+    const shared = dh(mineKey, theirKey, this.x25519);
     this.ss.mixKey(shared);
     shared.fill(0);
   }
