@@ -1,6 +1,7 @@
 // One build for everything, with esbuild:
 //   dist/extension.js   the VS Code extension (CommonJS; `vscode` and the native `node-pty` external)
 //   dist/cli.js         the `walkie` CLI (CommonJS, shebang)
+//   dist/hook.js        the attach hook for hand-started Claude Code sessions
 //   dist/webview/       the web UI (index.html, app.js, app.css, manifest, icons)
 //   dist/node_modules/node-pty/   node-pty's runtime files and N-API binaries, so the VSIX needs no npm install
 // Flags: --production (minified, no source maps), --watch, --tests (also bundles test/** into out/test),
@@ -30,9 +31,11 @@ const nodeCommon = {
 
 /** Every build target; each is an esbuild options object. */
 function targets() {
-  const list = [
+  const productTargets = [
     { ...nodeCommon, entryPoints: [rel('src/vscode/extension.ts')], outfile: rel('dist/extension.js') },
     { ...nodeCommon, entryPoints: [rel('src/node/cli.ts')], outfile: rel('dist/cli.js'), banner: { js: '#!/usr/bin/env node' } },
+    // The attach hook (a command hook in .claude/settings.local.json): tiny, node:* only, started per tool call.
+    { ...nodeCommon, entryPoints: [rel('src/node/hookCli.ts')], outfile: rel('dist/hook.js'), sourcemap: false },
     {
       bundle: true, platform: 'browser', target: ['es2020', 'chrome100', 'safari15', 'firefox100'], format: 'iife', logLevel: 'warning',
       entryPoints: { app: rel('webview-ui/main.tsx') }, outdir: rel('dist/webview'),
@@ -40,6 +43,7 @@ function targets() {
       jsx: 'automatic', jsxImportSource: 'preact', define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
     },
   ];
+  const list = only ? [] : [...productTargets];
   // Heavy, native or test-harness packages stay outside test and bench bundles and load from node_modules.
   const external = ['vscode', 'node-pty', 'mocha', 'playwright-core', 'eslint', '@eslint/js', 'typescript-eslint', 'esbuild', 'typescript'];
   const pick = (files) => files.filter((f) => !only || path.relative(ROOT, f).includes(only));
@@ -51,7 +55,7 @@ function targets() {
     const benchEntries = pick(listFiles(rel('bench')).filter((f) => /\.bench\.ts$/.test(f)));
     if (benchEntries.length) list.push({ ...nodeCommon, entryPoints: benchEntries, outdir: rel('out/bench'), outbase: rel('bench'), sourcemap: false, minify: false, external });
   }
-  return only ? list.slice(3) : list;
+  return list;
 }
 
 function listFiles(dir) {
