@@ -1,5 +1,6 @@
 // Runs test/vscode/** INSIDE a real VS Code extension host (code-server), loading this folder as an
-// extension under development, then checks the workbench itself (status bar) from the browser side.
+// extension under development, then checks the workbench itself (status bar) from the browser side and
+// answers the suite's screenshot requests (panels, the diff editor, the pairing QR code read off the screen).
 // Writes {passed, failed, failures} to argv[2]. Screenshots go to out/artifacts/.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,8 @@ fs.mkdirSync(ARTIFACTS, { recursive: true });
 const dir = makeSandbox('vscode-tests');
 const inHostResults = path.join(dir, 'in-host-results.json');
 const statusBarSeen = path.join(dir, 'statusbar-seen.txt');
+const shots = path.join(dir, 'shots');
+fs.mkdirSync(shots);
 const result = { passed: 0, failed: 0, failures: [] };
 const check = (name, ok, why = '') => {
   if (ok) result.passed++; else { result.failed++; result.failures.push(`${name}${why ? `: ${why}` : ''}`); }
@@ -20,7 +23,7 @@ const check = (name, ok, why = '') => {
 let server;
 let browser;
 try {
-  server = await startCodeServer(dir, { env: { WALKIE_TEST_RESULTS: inHostResults, WALKIE_TEST_ARTIFACTS: ARTIFACTS, WALKIE_STATUSBAR_SEEN: statusBarSeen } });
+  server = await startCodeServer(dir, { env: { WALKIE_TEST_RESULTS: inHostResults, WALKIE_TEST_ARTIFACTS: ARTIFACTS, WALKIE_STATUSBAR_SEEN: statusBarSeen, WALKIE_SHOTS: shots } });
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const exited = new Promise((resolve) => {
@@ -42,7 +45,9 @@ try {
     fs.writeFileSync(statusBarSeen, await item.innerText());
     return true;
   }, () => false);
+  const stopShots = answerShotRequests(page, shots);
   const code = await Promise.race([exited, new Promise((_, rej) => setTimeout(() => rej(new Error('in-editor tests timed out after 300 s')), 300000))]);
+  stopShots();
   check('the workbench shows the Walkie status bar item', await shown);
   try {
     const r = JSON.parse(fs.readFileSync(inHostResults, 'utf8'));
@@ -61,3 +66,56 @@ try {
   if (!result.failed) fs.rmSync(dir, { recursive: true, force: true });
 }
 process.exit(result.failed ? 1 : 0);
+
+/**
+ * Screenshots on request from the in-host suite: it writes `<name>.request` ({qr}) into `dir`; this saves
+ * out/artifacts/<name>.png and answers `<name>.done` ({ok, decoded?, error?}). With `qr`, the pairing QR
+ * code is found inside the webviews' frames, screenshotted on its own and decoded with jsQR, as a phone
+ * camera would read it.
+ */
+function answerShotRequests(page, dir) {
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.request'))) {
+        const name = f.slice(0, -'.request'.length);
+        let qr = false;
+        try {
+          ({ qr } = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+        } catch { /* unreadable request: answered as a plain screenshot */ }
+        fs.rmSync(path.join(dir, f));
+        const answer = { ok: true };
+        try {
+          await page.waitForTimeout(700);
+          if (qr) answer.decoded = await decodeQrOnScreen(page, path.join(ARTIFACTS, `${name}-qr.png`));
+          await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+        } catch (e) {
+          Object.assign(answer, { ok: false, error: e instanceof Error ? e.message : String(e) });
+        }
+        fs.writeFileSync(path.join(dir, `${name}.done`), JSON.stringify(answer));
+      }
+    } catch (e) {
+      console.log(`  (screenshot request failed: ${e instanceof Error ? e.message : e})`);
+    } finally {
+      busy = false;
+    }
+  }, 200);
+  return () => clearInterval(timer);
+}
+
+async function decodeQrOnScreen(page, file) {
+  const { PNG } = (await import('pngjs')).default;
+  const jsQR = (await import('jsqr')).default;
+  for (const end = Date.now() + 15000; Date.now() < end; await page.waitForTimeout(250)) {
+    for (const frame of page.frames()) {
+      const img = await frame.$('img[data-testid="walkie-qr"]').catch(() => null);
+      if (!img || !(await img.isVisible().catch(() => false)) || !(await img.evaluate((e) => e.complete && e.naturalWidth > 0))) continue;
+      const png = PNG.sync.read(await img.screenshot({ path: file }));
+      const found = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+      if (found) return found.data;
+    }
+  }
+  throw new Error('no readable pairing QR code on screen');
+}

@@ -1,18 +1,44 @@
 // Walkie's composition root: builds every service once and hands each to context.subscriptions.
-// Activation is lazy (onStartupFinished) and kept cheap: nothing here starts a relay or an agent.
+// Activation is lazy (onStartupFinished) and kept cheap: nothing here starts a relay or an agent — the
+// WalkieController starts the host the first time a command needs it.
 import * as vscode from 'vscode';
+import { AgentSessions } from './agentSessions';
+import { ApprovalNotifier } from './approvalNotifier';
+import { PairDeviceCommand } from './commands/pairDevice';
+import { RevokeDeviceCommand } from './commands/revokeDevice';
+import { ShowAuditLogCommand } from './commands/showAuditLog';
+import { ShowDevicesCommand } from './commands/showDevices';
+import { ShowLogsCommand } from './commands/showLogs';
 import { ShowPanelCommand } from './commands/showPanel';
-import { WalkiePanel } from './walkiePanel';
+import { StartSessionCommand } from './commands/startSession';
+import { StopSessionCommand } from './commands/stopSession';
+import { TurnOffCommand } from './commands/turnOff';
+import { DevicesView } from './devicesView';
+import { ProposedChangeProvider } from './proposedChangeProvider';
+import { SecretStateStore } from './secretStateStore';
 import { WalkieStatusBar } from './statusBar';
+import { auditFileIn, WalkieController } from './walkieController';
+import { WalkiePanel } from './walkiePanel';
 
 /** What the extension exports to other extensions and to its own in-editor tests. */
 export interface WalkieApi {
   /** Milliseconds from this bundle starting to load to the end of activate(). */
   readonly activationMs: number;
   readonly statusBar: WalkieStatusBar;
+  readonly controller: WalkieController;
+  readonly sessions: AgentSessions;
+  readonly approvals: ApprovalNotifier;
+  readonly panel: WalkiePanel;
+  readonly devices: DevicesView;
+  readonly changes: ProposedChangeProvider;
+  /** Where the host keeps its identity and paired devices (SecretStorage). */
+  readonly store: SecretStateStore;
 }
 
 const loadStart = performance.now();
+
+/** Set by activate(): ends the agents and closes the host, waiting for the device registry to be saved. */
+let shutdown: (() => Promise<void>) | undefined;
 
 interface Command {
   readonly id: string;
@@ -23,18 +49,60 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
   const log = vscode.window.createOutputChannel('Walkie', { log: true });
   context.subscriptions.push(log);
 
-  const panel = new WalkiePanel(context.extensionUri);
-  const statusBar = new WalkieStatusBar(ShowPanelCommand.id);
-  context.subscriptions.push(panel, statusBar);
+  const store = new SecretStateStore(context.secrets);
+  const auditFile = auditFileIn(context.globalStorageUri);
+  const controller = new WalkieController(store, auditFile, log, context.globalState);
+  const sessions = new AgentSessions(controller, log);
+  const changes = new ProposedChangeProvider();
+  const approvals = new ApprovalNotifier(changes, log);
+  const panel = new WalkiePanel(context.extensionUri, controller, log);
+  const devices = new DevicesView(controller, log);
+  const statusBar = new WalkieStatusBar(controller, { panel: ShowPanelCommand.id, pairing: ShowDevicesCommand.id });
+  // Disposed in this order: the views, then the sessions (the agents stop), then the host.
+  context.subscriptions.push(statusBar, panel, devices, approvals, changes, sessions, controller);
 
-  const commands: Command[] = [new ShowPanelCommand(panel)];
+  context.subscriptions.push(
+    controller.onDidStartHost((host) => approvals.attach(host)),
+    controller.onDidPair(({ device, sas }) => {
+      void vscode.window.showInformationMessage(`Walkie: paired "${device.name}". Check that the device shows the same words: ${sas}`);
+    }),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (!e.affectsConfiguration('walkie')) return;
+      try {
+        (await import('./walkieConfig')).readConfig();
+        const hostWide = ['walkie.relay', 'walkie.approvals.expiryMinutes', 'walkie.pairing'].some((s) => e.affectsConfiguration(s));
+        if (controller.running && hostWide) void vscode.window.showInformationMessage('Walkie: the new relay, expiry and pairing settings apply the next time Walkie starts (Walkie: Turn Off, then start again).');
+      } catch (err) {
+        void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
+      }
+    }),
+  );
+
+  const commands: Command[] = [
+    new StartSessionCommand(sessions),
+    new PairDeviceCommand(controller, devices),
+    new ShowPanelCommand(controller, panel),
+    new ShowDevicesCommand(controller, devices),
+    new RevokeDeviceCommand(controller),
+    new StopSessionCommand(sessions),
+    new TurnOffCommand(sessions, controller),
+    new ShowAuditLogCommand(auditFile),
+    new ShowLogsCommand(log),
+  ];
   for (const command of commands) {
     context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => command.execute(...args)));
   }
 
+  shutdown = async () => {
+    await sessions.stop();
+    await controller.stopHost();
+  };
+
   const activationMs = performance.now() - loadStart;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, statusBar };
+  return { activationMs, statusBar, controller, sessions, approvals, panel, devices, changes, store };
 }
 
-export function deactivate(): void {}
+export function deactivate(): Promise<void> | undefined {
+  return shutdown?.();
+}

@@ -1,13 +1,24 @@
+import * as vscode from 'vscode';
+import type { WalkieController } from '../walkieController';
 import type { WalkiePanel } from '../walkiePanel';
+import { reportError } from './reportError';
 
-/** Walkie: Show Panel. */
+/** Walkie: Show Panel — starts Walkie if needed and opens the panel (the phone's UI inside VS Code). */
 export class ShowPanelCommand {
   static readonly id = 'walkie.showPanel';
   readonly id = ShowPanelCommand.id;
 
-  constructor(private readonly panel: WalkiePanel) {}
+  constructor(
+    private readonly controller: WalkieController,
+    private readonly panel: WalkiePanel,
+  ) {}
 
-  execute(): void {
-    this.panel.show();
+  async execute(): Promise<vscode.WebviewPanel | undefined> {
+    try {
+      await this.controller.ensureHost();
+    } catch (e) {
+      return reportError('could not start', e);
+    }
+    return this.panel.show();
   }
 }

@@ -1,0 +1,251 @@
+// WalkieController: owns the one WalkieHost of this window (relay + bridge + pairing + registry + broker +
+// HostService, src/node/walkieHost.ts). Nothing starts at activation: the host starts the first time it
+// is needed (Start Session, Pair, Show Panel) and stops with the window. Everything the status bar, the
+// panels and the notifications show is read from here, and `onDidChange` says when it moved.
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ConnectedDevice } from '../core/bridgeHost';
+import type { PairedDevice } from '../core/deviceRegistry';
+import type { ApprovalRequest } from '../core/protocol';
+import type { AuditLog } from '../node/auditLog';
+import type { HostStateStore } from '../node/fileStateStore';
+import type { RelayMode, WalkieHost } from '../node/walkieHost';
+import type { WalkieConfig } from './walkieConfig';
+
+export interface PairingState {
+  /** The single-use pairing URL (its fragment holds the offer's secret: never log it). */
+  readonly url: string;
+  readonly expiresAt: number;
+}
+
+export interface ControllerState {
+  readonly running: boolean;
+  readonly connected: readonly ConnectedDevice[];
+  readonly paired: readonly PairedDevice[];
+  readonly pending: readonly ApprovalRequest[];
+  readonly pairing: PairingState | undefined;
+  /** The last pairing's short authentication string (compare it with the device's). */
+  readonly lastPaired: { readonly device: ConnectedDevice; readonly sas: string } | undefined;
+  /** Agent sessions this window serves (set by AgentSessions). */
+  readonly sessions: number;
+}
+
+export class WalkieController implements vscode.Disposable {
+  private host: WalkieHost | undefined;
+  private starting: Promise<WalkieHost> | undefined;
+  private hostSubs: vscode.Disposable[] = [];
+  private audit: AuditLog | undefined;
+  private pairing: PairingState | undefined;
+  private pairingTimer: NodeJS.Timeout | undefined;
+  private lastPaired: ControllerState['lastPaired'];
+  private sessionCount = 0;
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly started = new vscode.EventEmitter<WalkieHost>();
+  private readonly paired = new vscode.EventEmitter<{ device: ConnectedDevice; sas: string }>();
+  /** Anything the status bar or a panel shows has changed. */
+  readonly onDidChange = this.changed.event;
+  /** The host started (once per start): subscribe to its broker here. */
+  readonly onDidStartHost = this.started.event;
+  readonly onDidPair = this.paired.event;
+
+  constructor(
+    private readonly store: HostStateStore,
+    private readonly auditFile: string,
+    private readonly log: vscode.LogOutputChannel,
+    /** Remembers the embedded relay's last port (globalState). */
+    private readonly memory: vscode.Memento,
+    private readonly readSettings: () => Promise<WalkieConfig> = async () => (await import('./walkieConfig')).readConfig(),
+  ) {}
+
+  get running(): WalkieHost | undefined {
+    return this.host;
+  }
+
+  /** Starts the host on first use; concurrent callers share one start. @throws ConfigError, or a start failure. */
+  ensureHost(): Promise<WalkieHost> {
+    if (this.host) return Promise.resolve(this.host);
+    this.starting ??= this.startHost().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startHost(): Promise<WalkieHost> {
+    const config = await this.readSettings();
+    // Loaded on first use, so activation stays cheap (the relay, the bridge and their crypto are large).
+    const { defaultWebRoot, WalkieHost } = await import('../node/walkieHost');
+    const { AuditLog } = await import('../node/auditLog');
+    const start = (relay: RelayMode) =>
+      WalkieHost.start({
+        store: this.store,
+        relay,
+        hostName: os.hostname().slice(0, 100) || 'VS Code',
+        webRoot: defaultWebRoot(),
+        logger: this.log,
+        expiryMs: config.expiryMs,
+        offerLifetimeMs: config.pairingLifetimeMs,
+      });
+    const relay = relayMode(config);
+    // With "any free port", reuse the last one first: paired devices keep the relay address they were given,
+    // so they find this host again after a window reload.
+    const lastPort = this.memory.get<number>(LAST_PORT_KEY);
+    const audit = AuditLog.open(this.auditFile);
+    let host: WalkieHost | undefined;
+    try {
+      if (relay.kind === 'embedded' && !relay.port && lastPort) {
+        host = await start({ ...relay, port: lastPort }).catch(() => {
+          this.log.info(`relay port ${lastPort} is taken; using a new port (devices paired earlier must pair again)`);
+          return undefined;
+        });
+      }
+      host ??= await start(relay);
+    } catch (e) {
+      audit.close();
+      throw e;
+    }
+    if (relay.kind === 'embedded') await this.memory.update(LAST_PORT_KEY, Number(new URL(host.origin).port));
+    this.host = host;
+    this.audit = audit;
+    const fire = () => this.changed.fire();
+    this.hostSubs = [
+      host.onDevicesChanged(fire),
+      host.broker.onRequest(fire),
+      host.broker.onResolved(fire),
+      host.onPaired((e) => {
+        // A pairing offer is single use: once a device paired with it, the QR is spent.
+        this.clearPairing();
+        this.lastPaired = e;
+        this.log.info(`paired device ${e.device.id}`);
+        this.paired.fire(e);
+        fire();
+      }),
+    ];
+    this.log.info(`host started: relay ${host.origin} (${config.relayMode}), host id ${host.hostId}`);
+    this.started.fire(host);
+    fire();
+    return host;
+  }
+
+  /** The audit log the agent sessions append to (open while the host runs). */
+  get auditLog(): AuditLog | undefined {
+    return this.audit;
+  }
+
+  /** Makes a fresh single-use pairing offer (the previous one stops working). */
+  async newPairing(): Promise<PairingState> {
+    const host = await this.ensureHost();
+    const offer = host.newPairingUrl();
+    const url = await this.reachableUrl(host, offer.url);
+    this.clearPairing();
+    this.pairing = { url, expiresAt: offer.expiresAt };
+    this.pairingTimer = setTimeout(() => {
+      this.clearPairing();
+      this.changed.fire();
+    }, Math.max(0, offer.expiresAt - Date.now()));
+    this.changed.fire();
+    return this.pairing;
+  }
+
+  cancelPairing(): void {
+    this.host?.cancelPairing();
+    this.clearPairing();
+    this.changed.fire();
+  }
+
+  private clearPairing(): void {
+    if (this.pairingTimer) clearTimeout(this.pairingTimer);
+    this.pairingTimer = undefined;
+    this.pairing = undefined;
+  }
+
+  /**
+   * Behind VS Code Remote / Codespaces / a browser workbench, 127.0.0.1 is not the phone's way in: the
+   * loopback origin goes through asExternalUri (port forwarding). Only a plain origin can stand in a
+   * pairing URL (the relay URL is derived from it); a path-based proxy keeps the direct origin.
+   */
+  private async reachableUrl(host: WalkieHost, url: string): Promise<string> {
+    const origin = new URL(host.origin);
+    const loopback = origin.hostname === '127.0.0.1' || origin.hostname === 'localhost';
+    if (!loopback || (vscode.env.remoteName === undefined && vscode.env.uiKind !== vscode.UIKind.Web)) return url;
+    let external: vscode.Uri;
+    try {
+      external = await vscode.env.asExternalUri(vscode.Uri.parse(host.origin));
+    } catch {
+      return url;
+    }
+    const ext = `${external.scheme}://${external.authority}`;
+    if ((external.path && external.path !== '/') || !/^https?$/.test(external.scheme) || ext === host.origin) {
+      if (ext !== host.origin) this.log.info('pairing: the forwarded relay address has a path; the pairing link keeps the direct address');
+      return url;
+    }
+    const { encodePairingUrl, parsePairingUrl } = await import('../core/pairingPayload');
+    const offer = parsePairingUrl(url);
+    try {
+      const relayUrl = `${external.scheme === 'https' ? 'wss' : 'ws'}://${external.authority}`;
+      this.log.info(`pairing: devices reach the relay through ${ext}`);
+      return encodePairingUrl(ext, { ...offer, relayUrl });
+    } finally {
+      offer.psk.fill(0);
+    }
+  }
+
+  /** Unpairs a device: its live channel closes now and it can never reconnect with its key. */
+  revoke(deviceId: string): boolean {
+    const ok = this.host?.revoke(deviceId) ?? false;
+    if (ok) this.log.info(`revoked device ${deviceId}`);
+    this.changed.fire();
+    return ok;
+  }
+
+  /** Called by AgentSessions when its count changes. */
+  setSessionCount(n: number): void {
+    this.sessionCount = n;
+    this.changed.fire();
+  }
+
+  state(): ControllerState {
+    const host = this.host;
+    return {
+      running: host !== undefined,
+      connected: host?.connectedDevices() ?? [],
+      paired: host?.pairedDevices() ?? [],
+      pending: host?.broker.pending() ?? [],
+      pairing: this.pairing,
+      lastPaired: this.lastPaired,
+      sessions: this.sessionCount,
+    };
+  }
+
+  /** Stops the host (pending approvals are denied, devices disconnected); the next use starts it again. */
+  async stopHost(): Promise<void> {
+    const host = this.host ?? (await this.starting?.catch(() => undefined));
+    if (!host) return;
+    this.host = undefined;
+    this.clearPairing();
+    this.lastPaired = undefined;
+    for (const s of this.hostSubs.splice(0)) s.dispose();
+    await host.close();
+    this.audit?.close();
+    this.audit = undefined;
+    this.log.info('host stopped');
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    void this.stopHost();
+    this.changed.dispose();
+    this.started.dispose();
+    this.paired.dispose();
+  }
+}
+
+const LAST_PORT_KEY = 'walkie.relay.lastPort';
+
+function relayMode(c: WalkieConfig): RelayMode {
+  if (c.relayMode === 'external') return { kind: 'external', url: c.relayUrl! };
+  return c.relayMode === 'lan' ? { kind: 'embedded', lan: true, port: c.relayPort } : { kind: 'embedded', bind: '127.0.0.1', port: c.relayPort };
+}
+
+/** Where the audit log lives: the extension's global storage (outside any workspace, 0600). */
+export function auditFileIn(globalStorage: vscode.Uri): string {
+  return path.join(globalStorage.fsPath, 'audit.jsonl');
+}

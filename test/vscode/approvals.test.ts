@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { AgentSession } from '../../src/node/agentSession';
+import { AgentSessions } from '../../src/vscode/agentSessions';
+import type { WalkieApi } from '../../src/vscode/extension';
+import { DIFF_SCHEME } from '../../src/vscode/proposedChangeProvider';
+import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
+import { startMockAnthropic, type MockAnthropic } from '../fixtures/mockAnthropic';
+import { requestShot, walkieApi, waitFor } from './helpers';
+import { WalkieDevice, type DeviceLine } from './walkieDevice';
+
+/** The open diff editor's two sides, once one is open. */
+function diffTab(): vscode.TabInputTextDiff | undefined {
+  const input = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.input).find((i) => i instanceof vscode.TabInputTextDiff && i.original.scheme === DIFF_SCHEME);
+  return input as vscode.TabInputTextDiff | undefined;
+}
+
+async function textOf(uri: vscode.Uri): Promise<string> {
+  return (await vscode.workspace.openTextDocument(uri)).getText();
+}
+
+describe('Approvals in the editor (the real Claude Code CLI, scripted model)', () => {
+  let api: WalkieApi;
+  let mock: MockAnthropic;
+  let home: ClaudeHome;
+  let project: string;
+  let session: AgentSession;
+  let device: WalkieDevice;
+  let writeHash: string;
+  const config = () => vscode.workspace.getConfiguration('walkie');
+
+  before(async () => {
+    api = await walkieApi();
+    mock = await startMockAnthropic();
+    home = seedClaudeHome(mock.url);
+    project = home.projects[0]!;
+    await config().update('agent.command', claudeBin(), vscode.ConfigurationTarget.Global);
+    const pairing = await api.controller.newPairing();
+    device = WalkieDevice.pair(pairing.url, 'approval-phone');
+    await device.wait('online', (l) => l.type === 'status' && l.state === 'online');
+  });
+
+  after(async () => {
+    await device?.stop();
+    device?.removeState();
+    const host = await api.controller.ensureHost();
+    for (const d of host.pairedDevices()) host.revoke(d.id);
+    await api.sessions.stop();
+    await api.controller.stopHost();
+    await config().update('agent.command', undefined, vscode.ConfigurationTarget.Global);
+    await mock?.close();
+    home?.dispose();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('launches no agent in an untrusted workspace', async () => {
+    const log = vscode.window.createOutputChannel('Walkie test', { log: true });
+    const untrusted = new AgentSessions(api.controller, log, () => false);
+    await assert.rejects(untrusted.start({ env: home.env, cwd: project }), (e: Error & { code?: string }) => e.code === 'SESSIONS_ERR_UNTRUSTED');
+    log.dispose();
+    assert.equal(vscode.window.terminals.some((t) => t.name === 'Claude Code (Walkie)'), false);
+    assert.deepEqual(mock.requests, [], 'something reached the model');
+  });
+
+  it('starts Claude Code in a VS Code terminal backed by the agent\'s pty and serves it to the device', async () => {
+    session = await api.sessions.start({ env: home.env, cwd: project });
+    const terminal = await waitFor('the agent terminal', () => vscode.window.terminals.find((t) => t.name === 'Claude Code (Walkie)'));
+    assert.ok(terminal);
+    await waitFor('the agent to show its prompt box', () => session.info().status === 'idle', 45000);
+    await device.wait('the session', (l) => l.type === 'session' && (l.session as { id: string }).id === session.id);
+    assert.equal(api.statusBar.state.kind, 'session');
+    assert.match(api.statusBar.tooltip, /1 agent session/);
+  });
+
+  it('shows a proposed write in the diff editor, and an approval from the editor lets the agent write it', async () => {
+    device.send({ type: 'prompt', text: `SCENARIO:write DIR=${project} go` });
+    const request = await waitFor('the Write approval', () => api.controller.state().pending[0], 45000);
+    assert.equal(request.tool, 'Write');
+    await waitFor('the status bar to warn', () => api.statusBar.state.kind === 'approvals');
+    assert.match(api.statusBar.text, /Walkie: 1 pending$/);
+    // The panel (the phone's UI) shows the same request; the screenshot is for people to look at.
+    await vscode.commands.executeCommand('walkie.showPanel');
+    await waitFor('the panel to connect', () => api.panel.connected, 30000);
+    await requestShot('vscode-panel-approval');
+    await api.changes.show(request);
+    const diff = await waitFor('the diff editor', diffTab);
+    assert.equal(await textOf(diff.original), '', 'the file does not exist yet: the left side must be empty');
+    assert.equal(await textOf(diff.modified), 'hello from mock\nline2\n');
+    await requestShot('vscode-approval-diff');
+    // What the notification's Approve button calls.
+    assert.equal(await api.approvals.answer(request, 'allow'), undefined);
+    const resolved = await device.wait('resolved', (l) => l.type === 'resolved' && l.id === request.id);
+    assert.deepEqual([resolved.resolution, resolved.by], ['allowed', 'VS Code']);
+    await waitFor('the agent to write the file', () => fs.existsSync(path.join(project, 'notes.txt')), 30000);
+    assert.equal(fs.readFileSync(path.join(project, 'notes.txt'), 'utf8'), 'hello from mock\nline2\n');
+    await device.wait('the agent to finish', (l) => l.type === 'chat' && (l.event as { kind: string; text?: string }).text === 'Done: wrote notes.txt', 30000);
+    assert.equal(api.statusBar.state.kind, 'session');
+    writeHash = request.inputHash;
+  });
+
+  it('records the decision in the audit log, which Show Audit Log opens', async () => {
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('walkie.showAuditLog');
+    assert.ok(editor, 'Show Audit Log opened nothing');
+    assert.match(editor.document.uri.fsPath, /audit\.jsonl$/);
+    const records = editor.document.getText().trim().split('\n').map((l) => JSON.parse(l) as { inputHash: string; resolution: string; by: string; tool: string });
+    const record = records.find((r) => r.inputHash === writeHash);
+    assert.deepEqual(record && [record.tool, record.resolution, record.by], ['Write', 'allowed', 'VS Code']);
+    assert.equal(editor.document.getText().includes('hello from mock'), false, 'the audit log holds a tool input');
+  });
+
+  it('says who answered first when the editor answers after the device', async () => {
+    device.send({ type: 'prompt', text: `SCENARIO:bash DIR=${project} go` });
+    const shown: DeviceLine = await device.wait('the Bash approval', (l) => l.type === 'approval' && l.tool === 'Bash', 45000);
+    const request = api.controller.state().pending.find((r) => r.id === shown.id)!;
+    assert.ok(request);
+    device.send({ type: 'decide', id: request.id, decision: 'allow' });
+    await device.wait('resolved', (l) => l.type === 'resolved' && l.id === request.id);
+    const late = await api.approvals.answer(request, 'deny');
+    assert.match(late ?? '', /already approved on approval-phone/);
+    await waitFor('the agent to run the command', () => fs.existsSync(path.join(project, 'out.txt')), 30000);
+  });
+
+  it('shows the change of an Edit against the file as it is on this machine', async () => {
+    const file = path.join(project, 'notes.txt');
+    const { request, outcome } = api.controller.running!.broker.request({ session: 'vscode-test', tool: 'Edit', input: { file_path: file, old_string: 'line2', new_string: 'line two' }, cwd: project });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await api.changes.show(request);
+    const diff = await waitFor('the diff editor', diffTab);
+    assert.equal(await textOf(diff.original), 'hello from mock\nline2\n');
+    assert.equal(await textOf(diff.modified), 'hello from mock\nline two\n');
+    assert.equal(await api.approvals.answer(request, 'deny'), undefined);
+    assert.deepEqual(await outcome, { resolution: 'denied', by: 'VS Code' });
+  });
+
+  it('Stop Session ends the agent and closes its terminal; the device sees the session end', async () => {
+    const ended = new Promise<number>((resolve) => session.onExit(resolve));
+    await vscode.commands.executeCommand('walkie.stopSession');
+    await ended;
+    await device.wait('the session to end', (l) => l.type === 'session' && (l.session as { status: string }).status === 'ended');
+    await waitFor('the agent terminal to close', () => !vscode.window.terminals.some((t) => t.name === 'Claude Code (Walkie)'));
+    assert.deepEqual(api.sessions.list(), []);
+    assert.deepEqual(api.statusBar.state, { kind: 'session', devices: 1, sessions: 0 });
+  });
+
+  it('Turn Off stops the relay: the device goes offline and the status bar says off', async () => {
+    await vscode.commands.executeCommand('walkie.turnOff');
+    await device.wait('offline', (l) => l.type === 'status' && l.state === 'offline');
+    assert.equal(api.controller.running, undefined);
+    assert.deepEqual(api.statusBar.state, { kind: 'off' });
+  });
+});

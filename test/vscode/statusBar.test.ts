@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import type { ApprovalRequest } from '../../src/core/protocol';
+import { applyEdits } from '../../src/vscode/proposedChangeProvider';
+import { countdown, statusBarState } from '../../src/vscode/statusBar';
+import type { ControllerState } from '../../src/vscode/walkieController';
+
+const base: ControllerState = { running: true, connected: [], paired: [], pending: [], pairing: undefined, lastPaired: undefined, sessions: 1 };
+
+describe('statusBarState', () => {
+  it('is off while the host is not running, whatever else is set', () => {
+    assert.deepEqual(statusBarState({ ...base, running: false, sessions: 2 }, 0), { kind: 'off' });
+  });
+
+  it('puts pending approvals before a waiting QR code, and a QR code before the device count', () => {
+    const now = 1_000_000;
+    const pairing = { url: 'http://127.0.0.1:1/#x', expiresAt: now + 299_500 };
+    const pending = [{ id: 'a' }, { id: 'b' }] as unknown as ApprovalRequest[];
+    const connected = [{ id: 'd', name: 'phone' }];
+    assert.deepEqual(statusBarState({ ...base, pairing, pending, connected }, now), { kind: 'approvals', pending: 2 });
+    assert.deepEqual(statusBarState({ ...base, pairing, connected }, now), { kind: 'pairing', secondsLeft: 300 });
+    assert.deepEqual(statusBarState({ ...base, connected }, now), { kind: 'session', devices: 1, sessions: 1 });
+    assert.deepEqual(statusBarState({ ...base, pairing: { ...pairing, expiresAt: now - 5 } }, now), { kind: 'pairing', secondsLeft: 0 });
+  });
+
+  it('formats the countdown as m:ss', () => {
+    assert.deepEqual([countdown(300), countdown(65), countdown(9), countdown(0)], ['5:00', '1:05', '0:09', '0:00']);
+  });
+});
+
+describe('applyEdits (the right side of "Show change")', () => {
+  it('replaces the first occurrence of each old text in order and counts the ones it cannot find', () => {
+    const r = applyEdits('a b a\n', [
+      { oldText: 'a', newText: 'A' },
+      { oldText: 'A b', newText: 'AB' },
+      { oldText: 'missing', newText: 'x' },
+    ]);
+    assert.deepEqual(r, { text: 'AB a\n', missed: 1 });
+  });
+
+  it('treats an empty old text as new content at the start', () => {
+    assert.deepEqual(applyEdits('', [{ oldText: '', newText: 'new file\n' }]), { text: 'new file\n', missed: 0 });
+  });
+});
