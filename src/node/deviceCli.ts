@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { BridgeClient } from '../core/bridgeClient';
 import { bytesToBase64url, bytesToHex } from '../core/bytes';
@@ -56,25 +57,33 @@ export function defaultDeviceStateDir(): string {
   return path.join(os.homedir(), '.walkie', 'device');
 }
 
-function parseArgs(argv: readonly string[]): Args | string {
-  const args: Args = { name: `walkie-cli@${os.hostname()}`.slice(0, LIMITS.name), stateDir: defaultDeviceStateDir(), json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') args.json = true;
-    else if (a === '--name' || a === '--state-dir') {
-      const v = argv[++i];
-      if (!v) return `${a} needs a value`;
-      if (a === '--name') args.name = v;
-      else args.stateDir = path.resolve(v);
-    } else if (a.startsWith('--')) return `unknown option ${a}`;
-    else if (args.url === undefined) args.url = a;
-    else return 'only one pairing URL';
+const OPTIONS = {
+  name: { type: 'string' },
+  'state-dir': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** The parsed arguments, or what is wrong with them. */
+function parseDeviceArgs(argv: readonly string[]): Args | string {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    return (e as Error).message;
   }
-  return args;
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) return 'only one pairing URL';
+  for (const flag of ['name', 'state-dir'] as const) if (values[flag] === '') return `--${flag} needs a value`;
+  return {
+    url: positionals[0],
+    name: values.name ?? `walkie-cli@${os.hostname()}`.slice(0, LIMITS.name),
+    stateDir: values['state-dir'] === undefined ? defaultDeviceStateDir() : path.resolve(values['state-dir']),
+    json: values.json === true,
+  };
 }
 
 export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: DeviceCliDeps = {}): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseDeviceArgs(argv);
   if (typeof args === 'string') {
     io.stderr.write(`walkie device: ${args}\n${DEVICE_USAGE}`);
     return 2;

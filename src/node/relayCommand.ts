@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM, then closes it cleanly. Also `lanAddress()`, the address the host advertises in LAN mode.
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Logger } from '../core/logger';
 import { RelayServer } from '../relay/relayServer';
 
@@ -26,34 +27,30 @@ export function lanAddress(): string | undefined {
   return undefined;
 }
 
+const OPTIONS = {
+  port: { type: 'string' },
+  bind: { type: 'string' },
+  'web-root': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 type Parsed = { port: number; bind: string; webRoot: string } | { error: string } | { help: true };
 
-function parseArgs(argv: readonly string[]): Parsed {
-  const out = { port: DEFAULT_RELAY_PORT, bind: '127.0.0.1', webRoot: path.join(__dirname, 'webview') };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return { help: true };
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = inline ?? argv[++i];
-    if (value === undefined) return { error: `${flag} needs a value` };
-    switch (flag) {
-      case '--port': {
-        const port = Number(value);
-        if (!/^\d+$/.test(value) || port > 65535) return { error: `bad port '${value}'` };
-        out.port = port;
-        break;
-      }
-      case '--bind':
-        out.bind = value;
-        break;
-      case '--web-root':
-        out.webRoot = path.resolve(value);
-        break;
-      default:
-        return { error: `unknown option '${flag}'` };
-    }
+function parseRelayArgs(argv: readonly string[]): Parsed {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true }));
+  } catch (e) {
+    return { error: (e as Error).message };
   }
-  return out;
+  if (values.help) return { help: true };
+  const port = values.port ?? String(DEFAULT_RELAY_PORT);
+  if (!/^\d+$/.test(port) || Number(port) > 65535) return { error: `bad port '${port}'` };
+  return {
+    port: Number(port),
+    bind: values.bind ?? '127.0.0.1',
+    webRoot: values['web-root'] === undefined ? path.join(__dirname, 'webview') : path.resolve(values['web-root']),
+  };
 }
 
 /** Logs to stderr, one line per event, without debug/trace noise. */
@@ -67,7 +64,7 @@ function stderrLogger(io: Io): Logger {
  * cannot listen, 2 on bad arguments.
  */
 export async function runRelayCommand(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseRelayArgs(argv);
   if ('help' in args) {
     io.stdout.write(USAGE);
     return 0;
