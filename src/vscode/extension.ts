@@ -4,6 +4,9 @@
 import * as vscode from 'vscode';
 import { AgentSessions } from './agentSessions';
 import { ApprovalNotifier } from './approvalNotifier';
+import { AttachedSessions } from './attachedSessions';
+import { DisableWorkspaceCommand } from './commands/disableWorkspace';
+import { EnableWorkspaceCommand } from './commands/enableWorkspace';
 import { PairDeviceCommand } from './commands/pairDevice';
 import { RevokeDeviceCommand } from './commands/revokeDevice';
 import { ShowAuditLogCommand } from './commands/showAuditLog';
@@ -27,6 +30,8 @@ export interface WalkieApi {
   readonly statusBar: WalkieStatusBar;
   readonly controller: WalkieController;
   readonly sessions: AgentSessions;
+  /** Claude Code sessions started by hand in a workspace folder with the attach hook; enable / disable it. */
+  readonly attach: AttachedSessions;
   readonly approvals: ApprovalNotifier;
   readonly panel: WalkiePanel;
   readonly devices: DevicesView;
@@ -53,13 +58,18 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
   const auditFile = auditFileIn(context.globalStorageUri);
   const controller = new WalkieController(store, auditFile, log, context.globalState);
   const sessions = new AgentSessions(controller, log);
+  const attach = new AttachedSessions(controller, log, context.extensionPath);
   const changes = new ProposedChangeProvider();
   const approvals = new ApprovalNotifier(changes, log);
   const panel = new WalkiePanel(context.extensionUri, controller, log);
   const devices = new DevicesView(controller, log);
   const statusBar = new WalkieStatusBar(controller, { panel: ShowPanelCommand.id, pairing: ShowDevicesCommand.id });
   // Disposed in this order: the views, then the sessions (the agents stop), then the host.
-  context.subscriptions.push(statusBar, panel, devices, approvals, changes, sessions, controller);
+  context.subscriptions.push(statusBar, panel, devices, approvals, changes, sessions, attach, controller);
+  // A hand-started claude reaches Walkie only while a host runs: with the hook enabled here, start it soon
+  // after activation (outside activate(), which must stay cheap; this reads a settings file or two).
+  const soon = setTimeout(() => void attach.startIfEnabled(), 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(soon) });
 
   context.subscriptions.push(
     controller.onDidStartHost((host) => approvals.attach(host)),
@@ -88,6 +98,8 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
     new TurnOffCommand(sessions, controller),
     new ShowAuditLogCommand(auditFile),
     new ShowLogsCommand(log),
+    new EnableWorkspaceCommand(attach),
+    new DisableWorkspaceCommand(attach),
   ];
   for (const command of commands) {
     context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => command.execute(...args)));
@@ -100,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
 
   const activationMs = performance.now() - loadStart;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, statusBar, controller, sessions, approvals, panel, devices, changes, store };
+  return { activationMs, statusBar, controller, sessions, attach, approvals, panel, devices, changes, store };
 }
 
 export function deactivate(): Promise<void> | undefined {

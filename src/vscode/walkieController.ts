@@ -39,15 +39,19 @@ export class WalkieController implements vscode.Disposable {
   private pairing: PairingState | undefined;
   private pairingTimer: NodeJS.Timeout | undefined;
   private lastPaired: ControllerState['lastPaired'];
-  private sessionCount = 0;
+  /** Sessions this window serves, by source (`agent`: AgentSessions; `attached`: AttachedSessions). */
+  private readonly sessionCounts = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly started = new vscode.EventEmitter<WalkieHost>();
   private readonly paired = new vscode.EventEmitter<{ device: ConnectedDevice; sas: string }>();
+  private readonly stopping = new vscode.EventEmitter<WalkieHost>();
   /** Anything the status bar or a panel shows has changed. */
   readonly onDidChange = this.changed.event;
   /** The host started (once per start): subscribe to its broker here. */
   readonly onDidStartHost = this.started.event;
   readonly onDidPair = this.paired.event;
+  /** The host is about to stop (it still runs; listeners run synchronously before it closes). */
+  readonly onWillStopHost = this.stopping.event;
 
   constructor(
     private readonly store: HostStateStore,
@@ -196,9 +200,9 @@ export class WalkieController implements vscode.Disposable {
     return ok;
   }
 
-  /** Called by AgentSessions when its count changes. */
-  setSessionCount(n: number): void {
-    this.sessionCount = n;
+  /** Called by AgentSessions (and AttachedSessions, with its own `source`) when its count changes. */
+  setSessionCount(n: number, source = 'agent'): void {
+    this.sessionCounts.set(source, n);
     this.changed.fire();
   }
 
@@ -211,7 +215,7 @@ export class WalkieController implements vscode.Disposable {
       pending: host?.broker.pending() ?? [],
       pairing: this.pairing,
       lastPaired: this.lastPaired,
-      sessions: this.sessionCount,
+      sessions: [...this.sessionCounts.values()].reduce((a, b) => a + b, 0),
     };
   }
 
@@ -223,6 +227,7 @@ export class WalkieController implements vscode.Disposable {
     this.clearPairing();
     this.lastPaired = undefined;
     for (const s of this.hostSubs.splice(0)) s.dispose();
+    this.stopping.fire(host);
     await host.close();
     this.audit?.close();
     this.audit = undefined;
@@ -235,6 +240,7 @@ export class WalkieController implements vscode.Disposable {
     this.changed.dispose();
     this.started.dispose();
     this.paired.dispose();
+    this.stopping.dispose();
   }
 }
 
