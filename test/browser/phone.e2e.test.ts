@@ -197,13 +197,18 @@ describe('the phone against the real stack (walkie relay, walkie host, real Clau
   it('rides out a relay restart: it reconnects, the pending approval is still there, nothing is duplicated', async () => {
     await composerSend(`SCENARIO:write DIR=${project} after restart`);
     await approvalCard('notes.txt');
+    // The prompt's own bubble is confirmed by the host (it waits for the transcript copy): count after that.
+    await page.locator('.msg-user:not(.pending)', { hasText: 'after restart' }).waitFor({ timeout: 20_000 });
     const before = await userBubbles();
+    assert.equal(before, 4, 'one bubble per prompt sent so far');
     await relay.kill();
     await page.locator('[data-testid="conn"][title*="ffline"]').waitFor({ timeout: 20_000 });
     await startRelay();
     await page.locator('[data-testid="conn"][title*="Connected"]').waitFor({ timeout: 45_000 });
     await approvalCard('notes.txt');
+    await new Promise((r) => setTimeout(r, 1000)); // let the resync finish arriving
     assert.equal(await userBubbles(), before, 'chat messages were duplicated or lost after the reconnect');
+    assert.equal(await page.locator('.msg-user:not(.pending)', { hasText: 'after restart' }).count(), 1);
     await screenshot(page, 'e2e-after-restart');
     await eventually(() => page.getByTestId('approve').isEnabled());
     await page.getByTestId('approve').tap();
