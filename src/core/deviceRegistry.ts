@@ -52,10 +52,15 @@ export function deviceIdOf(publicKey: Uint8Array): string {
  * Removes control and formatting characters from a name a peer chose (it is shown in terminals and UIs:
  * no escape sequences, no bidi overrides) and caps its length.
  */
+/** Names the host itself uses as the author of a decision; a device may not pass itself off as one. */
+const RESERVED_NAMES = new Set(['vs code', 'vscode', 'local', 'walkie', 'agent', 'timeout', 'terminal']);
+
 export function sanitizeName(name: string, fallback = 'device'): string {
   // eslint-disable-next-line no-control-regex
-  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
-  return clean.slice(0, LIMITS.name) || fallback;
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim().slice(0, LIMITS.name) || fallback;
+  // Security: the name becomes the `by` of its decisions (audit log, what the agent is told, "already
+  // approved on …"): a device named "VS Code" must not read as a local decision.
+  return RESERVED_NAMES.has(clean.toLowerCase()) ? `${clean.slice(0, LIMITS.name - 9)} (device)` : clean;
 }
 
 export class DeviceRegistry {

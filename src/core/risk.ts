@@ -6,6 +6,7 @@
 //  - `cd` is not followed: a relative path counts as inside the workspace.
 //  - /tmp and /var/tmp count as scratch space: writing there is medium, not "outside the workspace".
 //  - Running project scripts (`npm test`, `make`, `./build.sh`) is low: that is the agent's everyday work.
+import { redactSecrets } from './secretScanner';
 import { LIMITS, type Risk } from './protocol';
 import { editFieldBudget, isInside, MAX_EDITS, resolvePath } from './toolSummary';
 import { READ_ONLY_TOOLS } from './toolPolicy';
@@ -22,7 +23,10 @@ export function assessRisk(tool: string, input: unknown, workspaceRoot: string):
   switch (tool) {
     case 'Bash':
       bashRisk(typeof o.command === 'string' ? o.command : '', workspaceRoot, add);
-      shownRisk([o.command], LIMITS.detail, add);
+      shownRisk([o.command, o.description], LIMITS.detail, add);
+      // Inputs that change what the command may do, though the card shows only the command.
+      if (o.dangerouslyDisableSandbox === true) add('high', 'runs outside the sandbox');
+      if (o.run_in_background === true) add('medium', 'runs in the background');
       break;
     case 'Write':
     case 'Edit':
@@ -34,9 +38,11 @@ export function assessRisk(tool: string, input: unknown, workspaceRoot: string):
         const texts = edits.flatMap((e) => (typeof e === 'object' && e !== null ? [(e as Record<string, unknown>).old_string, (e as Record<string, unknown>).new_string] : []));
         if (edits.length > MAX_EDITS) add('medium', 'too long to show in full');
         shownRisk(texts, editFieldBudget(edits.length), add);
+        if (edits.some((e) => typeof e === 'object' && e !== null && (e as Record<string, unknown>).replace_all === true)) add('medium', 'replaces every occurrence');
       } else {
         shownRisk([o.content, o.new_source], LIMITS.detail, add);
         shownRisk([o.old_string, o.new_string], editFieldBudget(1), add);
+        if (o.replace_all === true) add('medium', 'replaces every occurrence');
       }
       break;
     }
@@ -47,6 +53,7 @@ export function assessRisk(tool: string, input: unknown, workspaceRoot: string):
       add('medium', 'searches the web');
       break;
     default:
+      if (!READ_ONLY_TOOLS.has(tool)) shownRisk([JSON.stringify(input ?? null)], LIMITS.detail, add);
       if (tool.startsWith('mcp__')) add('medium', `MCP tool (${tool.split('__')[1] || 'unknown server'})`);
       else if (READ_ONLY_TOOLS.has(tool)) {
         const p = o.file_path ?? o.notebook_path ?? o.path;
@@ -73,6 +80,9 @@ function shownRisk(texts: unknown[], maxEach: number, add: (l: Level, r: string)
   for (const t of texts) {
     if (typeof t !== 'string') continue;
     if (t.length > maxEach) add('medium', 'too long to show in full');
+    // The secret scanner's assignment rules can also swallow shell code (PASSWORD=x&&rm -rf ~): the person
+    // approving must never take a hidden part on trust, so anything redacted on the card makes it high risk.
+    if (redactSecrets(t).redactions > 0) add('high', 'part of it is hidden because it looks like a secret');
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/.test(t)) add('medium', 'contains invisible or direction-changing characters');
   }

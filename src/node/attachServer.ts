@@ -43,6 +43,11 @@ export interface AttachServerOptions {
   readonly maxSessions?: number;
   readonly promptTimeoutMs?: number;
   readonly livenessMs?: number;
+  /**
+   * True for the pid of a Claude Code that Walkie itself started (an AgentSession): it also loads the
+   * workspace's attach hook, but its own HTTP gate already routes every call — it must not be attached twice.
+   */
+  readonly isWrapped?: (claudePid: number) => boolean;
 }
 
 /** What the hook POSTs. `input` is the CLI's hook input, parsed by the adapter. */
@@ -152,6 +157,8 @@ export class AttachServer implements Disposable {
       return this.adapter.answer(ev, { kind: 'deny', reason: 'invalid hook input' });
     }
     if (this.closed || !ev.agentSessionId) return undefined;
+    // No opinion (not `defer`, which denies a PermissionRequest): the wrapped session's own gate answers.
+    if (claudePid !== undefined && this.o.isWrapped?.(claudePid)) return {};
     let session = this.byAgentId.get(ev.agentSessionId);
     if (!session || session.ended) {
       // A session that is ending (or already gone) is not attached just to be ended.

@@ -56,6 +56,8 @@ export class AttachedSessions implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly extensionPath: string,
     private readonly isTrusted: () => boolean = () => vscode.workspace.isTrusted,
+    /** Pids of the Claude Code processes Walkie started itself (they are gated already; see AttachServer). */
+    private readonly wrappedPids: () => readonly (number | undefined)[] = () => [],
   ) {
     this.subs = [
       controller.onDidStartHost((host) => void this.sync(host)),
@@ -223,6 +225,7 @@ export class AttachedSessions implements vscode.Disposable {
       typer: this.finder.typer,
       policy: config.policy,
       audit: this.controller.auditLog,
+      isWrapped: (pid) => this.wrappedPids().includes(pid),
     });
     // The host may have stopped (or this window closed) while the server started.
     if (this.disposed || this.controller.running !== host) return void (await server.close());

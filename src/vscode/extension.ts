@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
   const auditFile = auditFileIn(context.globalStorageUri);
   const controller = new WalkieController(store, auditFile, log, context.globalState);
   const sessions = new AgentSessions(controller, log);
-  const attach = new AttachedSessions(controller, log, context.extensionPath);
+  const attach = new AttachedSessions(controller, log, context.extensionPath, undefined, () => sessions.list().map((s) => s.pid));
   const changes = new ProposedChangeProvider();
   const approvals = new ApprovalNotifier(changes, log);
   const panel = new WalkiePanel(context.extensionUri, controller, log);

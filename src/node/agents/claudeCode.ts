@@ -13,7 +13,7 @@ import { which } from '../which';
 import type { AgentAdapter, GateAnswer, HookEvent, LaunchContext, LaunchPlan } from './agentAdapter';
 import { parseClaudeHookInput } from './claudeHookInput';
 
-export type AgentLaunchErrorCode = 'AGENT_ERR_BYPASS' | 'AGENT_ERR_HOOKS_OFF' | 'AGENT_ERR_SETTINGS' | 'AGENT_ERR_VERSION' | 'AGENT_ERR_NOT_FOUND';
+export type AgentLaunchErrorCode = 'AGENT_ERR_BYPASS' | 'AGENT_ERR_HOOKS_OFF' | 'AGENT_ERR_SETTINGS' | 'AGENT_ERR_ARGS' | 'AGENT_ERR_VERSION' | 'AGENT_ERR_NOT_FOUND';
 
 export class AgentLaunchError extends Error {
   constructor(
@@ -81,7 +81,9 @@ export class ClaudeCodeAdapter implements AgentAdapter {
     const settingsFile = path.join(ctx.privateDir, 'walkie-settings.json');
     // 0600 in a 0700 folder: the file holds the hook URL with the session secret.
     fs.writeFileSync(settingsFile, JSON.stringify(settings), { mode: 0o600, flag: 'wx' });
-    return { command: bin, args: [...args, '--permission-mode', 'default', '--settings', settingsFile], env: stripEnv(ctx.env), notices };
+    // Security: Walkie's flags go FIRST. Anything after a `--` is prompt text to the CLI, so flags appended
+    // after the user's arguments could be swallowed and the session would run with no gate at all.
+    return { command: bin, args: ['--permission-mode', 'default', '--settings', settingsFile, ...args], env: stripEnv(ctx.env), notices };
   }
 
   parseHookInput(body: unknown): HookEvent {
@@ -157,6 +159,14 @@ export function checkArgs(argv: readonly string[]): { args: string[]; notices: s
     }
     if (flag === '--settings') {
       throw new AgentLaunchError('AGENT_ERR_SETTINGS', 'Walkie adds its own --settings layer; put your settings in .claude/settings.local.json instead');
+    }
+    if (flag === '--managed-settings' || flag === '--setting-sources') {
+      // Both change which settings layers load; refusing them costs nothing and keeps Walkie's layer in force.
+      throw new AgentLaunchError('AGENT_ERR_SETTINGS', `${flag} could change which settings Claude Code loads; Walkie refuses to start with it`);
+    }
+    if (a === '--') {
+      // Security: after `--` the CLI reads every later argument as prompt text, flags included.
+      throw new AgentLaunchError('AGENT_ERR_ARGS', "a bare '--' in the agent's arguments would turn the rest into prompt text; pass the prompt as a plain argument instead");
     }
     if (flag === '--permission-mode') {
       const mode = inline ?? argv[++i];

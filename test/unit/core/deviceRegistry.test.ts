@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../../src/core/clock';
-import { deviceIdOf, DeviceRegistry, MAX_DEVICES, RegistryError, TOUCH_SAVE_INTERVAL_MS, type RegistryStore } from '../../../src/core/deviceRegistry';
+import { deviceIdOf, DeviceRegistry, MAX_DEVICES, RegistryError, sanitizeName, TOUCH_SAVE_INTERVAL_MS, type RegistryStore } from '../../../src/core/deviceRegistry';
 
 class MemoryStore implements RegistryStore {
   saves = 0;
@@ -118,3 +118,16 @@ describe('DeviceRegistry', () => {
     assert.equal(reg.has(k), true);
   });
 });
+
+describe('sanitizeName', () => {
+  it('does not let a device name itself like a local decider', () => {
+    for (const name of ['VS Code', 'vscode', ' Local ', 'WALKIE', 'timeout']) {
+      const clean = sanitizeName(name);
+      assert.match(clean, / \(device\)$/, name);
+    }
+    assert.equal(sanitizeName('Pixel 8'), 'Pixel 8');
+    assert.equal(sanitizeName('\u202eevil\u0007'), 'evil');
+    assert.equal(sanitizeName('   '), 'device');
+  });
+});
+

@@ -149,4 +149,26 @@ describe('assessRisk', () => {
     assert.equal(r.reasons.length, 8);
     for (const input of [null, 'x', 5, { command: ['rm', '-rf'] }]) assert.ok(RiskSchema.safeParse(assessRisk('Bash', input, ROOT)).success);
   });
+
+  it('is high when the card would hide part of the input as a secret (the hidden part could be code)', () => {
+    for (const command of ['PASSWORD=Xk9q2&&rm$IFS-rf$IFS~/project', 'export API_KEY="Zq9$(id)abc123XYZ" && ./deploy']) {
+      const r = bash(command);
+      assert.equal(r.level, 'high', command);
+      assert.ok(r.reasons.includes('part of it is hidden because it looks like a secret'), command);
+    }
+    const write = assessRisk('Write', { file_path: `${ROOT}/.env`, content: 'TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345\n' }, ROOT);
+    assert.equal(write.level, 'high');
+    assert.notEqual(bash('npm test').level, 'high');
+  });
+
+  it('names the inputs the card does not show: sandbox escape, background runs, replace-all edits', () => {
+    const escape = assessRisk('Bash', { command: 'ls', dangerouslyDisableSandbox: true }, ROOT);
+    assert.equal(escape.level, 'high');
+    assert.ok(escape.reasons.includes('runs outside the sandbox'));
+    assert.ok(assessRisk('Bash', { command: 'ls', run_in_background: true }, ROOT).reasons.includes('runs in the background'));
+    const edit = assessRisk('Edit', { file_path: `${ROOT}/a.ts`, old_string: 'x', new_string: 'y', replace_all: true }, ROOT);
+    assert.ok(edit.reasons.includes('replaces every occurrence'));
+    const multi = assessRisk('MultiEdit', { file_path: `${ROOT}/a.ts`, edits: [{ old_string: 'x', new_string: 'y', replace_all: true }] }, ROOT);
+    assert.ok(multi.reasons.includes('replaces every occurrence'));
+  });
 });

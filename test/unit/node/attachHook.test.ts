@@ -152,6 +152,17 @@ describe('the attach hook (dist/hook.js)', function () {
       assert.deepEqual(JSON.parse(r.stdout), { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'Approved in Walkie by phone.' } });
     });
 
+    it('leaves a Claude Code that Walkie started itself to its own gate: no opinion, no second approval', async () => {
+      await server.close();
+      server = await AttachServer.start({ workspaces: [ws], broker, clock: systemClock, logger: nullLogger, typer: () => undefined, registryDir: defaultAttachDir(home), isWrapped: (pid) => pid === process.pid });
+      server.onSessionAttached((s) => attached.push(s));
+      const r = await runHook(bash());
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout.trim() === '' || r.stdout.trim() === '{}', true, `unexpected answer ${r.stdout}`);
+      assert.equal(approvals.length, 0);
+      assert.equal(attached.length, 0);
+    });
+
     it('denies a tool call in bypass mode and flags the session', async () => {
       const r = await runHook({ ...bash(), permission_mode: 'bypassPermissions' });
       assert.equal(JSON.parse(r.stdout).hookSpecificOutput.permissionDecision, 'deny');

@@ -23,7 +23,18 @@ describe('ClaudeCodeAdapter: launch', () => {
     refused(['--permission-mode', 'bypassPermissions'], 'AGENT_ERR_BYPASS');
     refused(['--permission-mode=bypassPermissions'], 'AGENT_ERR_BYPASS');
     refused(['--permission-mode'], 'AGENT_ERR_BYPASS');
-    refused(['hello', '--', '--dangerously-skip-permissions'], 'AGENT_ERR_BYPASS');
+    refused(['hello', '--dangerously-skip-permissions'], 'AGENT_ERR_BYPASS');
+  });
+
+  it("refuses a bare '--', after which the CLI would read Walkie's own flags as prompt text", () => {
+    refused(['--'], 'AGENT_ERR_ARGS');
+    refused(['--', 'fix the failing test'], 'AGENT_ERR_ARGS');
+    refused(['--model', 'opus', '--', 'fix it'], 'AGENT_ERR_ARGS');
+  });
+
+  it('refuses the flags that change which settings layers load', () => {
+    refused(['--managed-settings', 'x.json'], 'AGENT_ERR_SETTINGS');
+    refused(['--setting-sources=user'], 'AGENT_ERR_SETTINGS');
   });
 
   it('refuses the flags that switch hooks off and a --settings of the user', () => {
@@ -48,8 +59,9 @@ describe('ClaudeCodeAdapter: launch', () => {
     const env = { PATH: '/bin', HOME: '/h', CLAUDE_CODE_SIMPLE: '1', CLAUDE_CODE_SAFE_MODE: '1', IS_SANDBOX: '1' };
     const plan = adapter.prepareLaunch('/bin/claude', ['--model', 'opus'], { hookUrl: HOOK_URL, hookTimeoutSec: 65, env, privateDir: dir });
     assert.equal(plan.command, '/bin/claude');
-    const file = plan.args.at(-1)!;
-    assert.deepEqual(plan.args, ['--model', 'opus', '--permission-mode', 'default', '--settings', file]);
+    const file = plan.args[3]!;
+    // Walkie's flags come first, so nothing the user passes can push them behind a prompt.
+    assert.deepEqual(plan.args, ['--permission-mode', 'default', '--settings', file, '--model', 'opus']);
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), claudeSettings(HOOK_URL, 65));
     assert.deepEqual(plan.env, { PATH: '/bin', HOME: '/h' });
