@@ -45,11 +45,18 @@ export class ApprovalNotifier implements vscode.Disposable {
   async notify(request: ApprovalRequest): Promise<void> {
     const reason = request.risk.reasons[0];
     const risk = request.risk.level === 'low' ? '' : ` (${request.risk.level} risk${reason ? `: ${reason}` : ''})`;
-    const buttons = ProposedChangeProvider.canShow(request) ? ['Approve', 'Deny', 'Show change'] : ['Approve', 'Deny'];
+    // Security: a notification shows one line. Approve is offered only when that line is the whole request
+    // (or the diff is one click away) and the risk is not high; otherwise the full card in the panel decides.
+    const approveHere = request.risk.level !== 'high' && shownInFull(request);
+    const buttons = [approveHere ? 'Approve' : 'Review…', 'Deny', ...(ProposedChangeProvider.canShow(request) ? ['Show change'] : [])];
     for (;;) {
       const pick = await vscode.window.showWarningMessage(`Walkie: allow the agent to ${lowerFirst(request.summary)}?${risk}`, ...buttons);
       if (pick === 'Approve' || pick === 'Deny') {
         await this.answer(request, pick === 'Approve' ? 'allow' : 'deny');
+        return;
+      }
+      if (pick === 'Review…') {
+        await vscode.commands.executeCommand('walkie.showPanel');
         return;
       }
       if (pick !== 'Show change') return;
@@ -103,4 +110,12 @@ function describe(o: Outcome): string {
     case 'cancelled':
       return 'cancelled';
   }
+}
+
+/** Whether the notification's one line shows everything the approval would allow. */
+export function shownInFull(request: ApprovalRequest): boolean {
+  const d = request.detail;
+  if (d.kind === 'command') return !/[\r\n]/.test(d.command) && request.summary.includes(d.command);
+  // Writes and edits: "Show change" opens the full diff next to the buttons.
+  return d.kind === 'write' || d.kind === 'edit';
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ApprovalRequest } from '../../src/core/protocol';
+import { shownInFull } from '../../src/vscode/approvalNotifier';
 import { applyEdits } from '../../src/vscode/proposedChangeProvider';
 import { countdown, statusBarState } from '../../src/vscode/statusBar';
 import type { ControllerState } from '../../src/vscode/walkieController';
@@ -41,3 +42,18 @@ describe('applyEdits (the right side of "Show change")', () => {
     assert.deepEqual(applyEdits('', [{ oldText: '', newText: 'new file\n' }]), { text: 'new file\n', missed: 0 });
   });
 });
+
+describe('shownInFull (may the notification offer Approve?)', () => {
+  const req = (detail: ApprovalRequest['detail'], summary: string) => ({ detail, summary }) as ApprovalRequest;
+  it('is true only when the one-line summary holds the whole command', () => {
+    assert.equal(shownInFull(req({ kind: 'command', command: 'npm test' }, 'Run `npm test`')), true);
+    assert.equal(shownInFull(req({ kind: 'command', command: 'npm test\nrm -rf ~' }, 'Run `npm test …`')), false);
+    const long = `echo ${'x'.repeat(400)}`;
+    assert.equal(shownInFull(req({ kind: 'command', command: long }, `Run \`${long.slice(0, 200)}…\``)), false);
+  });
+  it('is true for writes and edits (the diff is one click away) and false for other tools', () => {
+    assert.equal(shownInFull(req({ kind: 'write', file: 'a.txt', content: 'x' }, 'Write a.txt')), true);
+    assert.equal(shownInFull(req({ kind: 'other', input: '{}' }, 'Use mcp__x__y')), false);
+  });
+});
+
