@@ -52,6 +52,7 @@ export class WalkieHost implements Disposable {
   readonly onDevicesChanged = this.devicesEmitter.event;
   private readonly subs: Disposable[] = [];
   private readonly peers = new Map<string, PeerConnection>();
+  private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly o: WalkieHostOptions,
@@ -141,20 +142,22 @@ export class WalkieHost implements Disposable {
   }
 
   dispose(): void {
-    for (const p of this.peers.values()) p.dispose();
-    disposeAll(this.subs);
-    this.broker.dispose();
-    this.service.dispose();
-    this.bridge.dispose();
-    this.link.dispose();
-    void this.registry.flush();
-    void this.relay?.close();
+    void this.close();
   }
 
-  async close(): Promise<void> {
-    this.dispose();
-    await this.registry.flush();
-    await this.relay?.close();
+  /** Stops everything: pending approvals are cancelled (deny), devices disconnected, the registry saved. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const p of this.peers.values()) p.dispose();
+      disposeAll(this.subs);
+      this.broker.dispose();
+      this.service.dispose();
+      this.bridge.dispose();
+      this.link.dispose();
+      await this.registry.flush();
+      await this.relay?.close();
+    })();
+    return this.closing;
   }
 }
 
