@@ -10,6 +10,7 @@
 import type { ApprovalBroker } from './approvalBroker';
 import type { ChatLog } from './chatLog';
 import { type Disposable, disposeAll } from './dispose';
+import { fitToFrame } from './frameFit';
 import type { Event } from './event';
 import { nullLogger, type Logger } from './logger';
 import type { DeviceMessage, HostMessage, SessionInfo } from './protocol';
@@ -165,7 +166,8 @@ export class HostService implements Disposable {
 
   private safeSend(peer: Peer, message: HostMessage): void {
     try {
-      peer.send(message);
+      // One message must fit one encrypted frame, or a phone would never see it (src/core/frameFit.ts).
+      peer.send(fitToFrame(message));
     } catch (e) {
       // One broken peer must not stop the others; its transport closes it.
       this.log.warn(`send to peer ${peer.id} failed: ${e instanceof Error ? e.message : 'error'}`);
