@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { ApprovalBroker, type Outcome } from '../../src/core/approvalBroker';
 import { systemClock } from '../../src/core/clock';
 import { HostService } from '../../src/core/hostService';
@@ -24,18 +23,7 @@ import { plainText } from '../../src/node/terminalText';
 import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
 import { contentText, startMockAnthropic, toolResults, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { recordingLogger, waitFor } from './agentHarness';
-
-/** Bundles src/node/hookCli.ts the way dist/hook.js is built. */
-async function buildHook(outDir: string): Promise<string> {
-  let root = __dirname;
-  while (!fs.existsSync(path.join(root, 'src', 'node', 'hookCli.ts'))) {
-    if (path.dirname(root) === root) throw new Error('repository root not found');
-    root = path.dirname(root);
-  }
-  const outfile = path.join(outDir, 'hook.js');
-  await esbuild.build({ entryPoints: [path.join(root, 'src', 'node', 'hookCli.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
-  return outfile;
-}
+import { builtHookScript } from '../fixtures/hookScript';
 
 interface HandStarted {
   readonly pty: PtyProcess;
@@ -74,17 +62,17 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
   this.timeout(60_000);
   let mock: MockAnthropic;
   let hookJs: string;
-  let buildDir: string;
+  let scratchDir: string;
   const cleanups: Array<() => unknown> = [];
 
   before(async () => {
     mock = await startMockAnthropic();
-    buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-hook-build-'));
-    hookJs = await buildHook(buildDir);
+    scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-attach-scratch-'));
+    hookJs = builtHookScript();
   });
   after(async () => {
     await mock.close();
-    fs.rmSync(buildDir, { recursive: true, force: true });
+    fs.rmSync(scratchDir, { recursive: true, force: true });
   });
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
@@ -262,7 +250,7 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
   }
 
   it('blocks the tool (onFailure: block) when the installed hook cannot run, even in auto mode', async () => {
-    const { home, project } = seed(path.join(buildDir, 'gone', 'hook.js'));
+    const { home, project } = seed(path.join(scratchDir, 'gone', 'hook.js'));
     const cli = startByHand(home, project, []);
     cleanups.push(() => stopCli(cli));
     await cli.ready();

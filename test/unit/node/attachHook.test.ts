@@ -8,7 +8,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { ApprovalBroker } from '../../../src/core/approvalBroker';
 import { systemClock } from '../../../src/core/clock';
 import { nullLogger } from '../../../src/core/logger';
@@ -16,17 +15,7 @@ import type { ApprovalRequest } from '../../../src/core/protocol';
 import { AttachServer } from '../../../src/node/attachServer';
 import type { AttachedSession } from '../../../src/node/attachedSession';
 import { defaultAttachDir, writeAttachEntry } from '../../../src/node/attachRegistry';
-
-async function buildHook(outDir: string): Promise<string> {
-  let root = __dirname;
-  while (!fs.existsSync(path.join(root, 'src', 'node', 'hookCli.ts'))) {
-    if (path.dirname(root) === root) throw new Error('repository root not found');
-    root = path.dirname(root);
-  }
-  const outfile = path.join(outDir, 'hook.js');
-  await esbuild.build({ entryPoints: [path.join(root, 'src', 'node', 'hookCli.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
-  return outfile;
-}
+import { builtHookScript } from '../../fixtures/hookScript';
 
 interface HookRun {
   code: number | null;
@@ -39,7 +28,6 @@ const ASK = { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecis
 
 describe('the attach hook (dist/hook.js)', function () {
   this.timeout(20_000);
-  let buildDir: string;
   let hookJs: string;
   let home: string;
   let ws: string;
@@ -66,10 +54,8 @@ describe('the attach hook (dist/hook.js)', function () {
   }
 
   before(async () => {
-    buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-hook-build-'));
-    hookJs = await buildHook(buildDir);
+    hookJs = builtHookScript();
   });
-  after(() => fs.rmSync(buildDir, { recursive: true, force: true }));
   beforeEach(() => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-hook-home-'));
     ws = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-hook-ws-')));
