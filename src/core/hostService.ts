@@ -125,6 +125,12 @@ export class HostService implements Disposable {
         if (s.prompts.size > REMEMBERED_PROMPTS) s.prompts.delete(s.prompts.values().next().value as string);
         Promise.resolve(s.handle.prompt(message.text, message.clientId)).catch((e: unknown) => {
           s.prompts.delete(message.clientId);
+          // A refusal (a slash command from a device…) carries a message written for the device; other
+          // failures stay generic.
+          if (e instanceof Error && (e as { code?: unknown }).code === 'SESSION_ERR_PROMPT_REFUSED') {
+            this.log.info(`prompt to session ${s.handle.id} refused`);
+            return this.error(peer, 'HOST_ERR_PROMPT_REFUSED', e.message, message.clientId);
+          }
           this.log.warn(`prompt to session ${s.handle.id} failed: ${e instanceof Error ? e.message : 'error'}`);
           this.error(peer, 'HOST_ERR_PROMPT_FAILED', 'The prompt could not be delivered.', message.clientId);
         });

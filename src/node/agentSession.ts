@@ -89,6 +89,7 @@ export class AgentSession implements Disposable {
     this.core = new SessionCore(o, {
       status: 'starting',
       title: o.title || path.basename(o.cwd) || o.adapter.displayName,
+      launch: 'wrapped',
       logName: 'session',
       error: (code, message) => new AgentSessionError(code, message),
     });

@@ -69,6 +69,7 @@ export class AttachedSession implements SessionHandle, Disposable {
     this.core = new SessionCore(o, {
       status: 'idle',
       title: `${path.basename(o.cwd) || o.adapter.displayName} (terminal)`,
+      launch: 'attached',
       logName: 'attached session',
       error: (code, message) => new AttachedSessionError(code, message),
     });

@@ -99,9 +99,11 @@ export class PtyProcess implements AgentIO {
 
 /**
  * Security: a prompt is text, never keystrokes. Control characters (above all ESC, which could end the
- * paste early and inject keys) are removed; newlines and tabs stay. CRLF/CR become LF.
+ * paste early and inject keys) are removed; newlines and tabs stay. CRLF/CR become LF. Invisible format
+ * characters (Unicode Cf: zero-width space, bidi overrides…) go too: they can hide what a prompt says, and
+ * Claude Code holds a prompt that has them for review instead of sending it.
  */
 export function sanitizePrompt(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]/g, '');
+  return text.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]|\p{Cf}/gu, '');
 }

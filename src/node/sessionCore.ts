@@ -17,7 +17,7 @@ import { LIMITS, type ChatEvent, type SessionInfo, type SessionStatus } from '..
 import { capText, redactSecrets } from '../core/secretScanner';
 import type { ToolPolicy } from '../core/toolPolicy';
 import { TranscriptReader } from '../core/transcript';
-import type { AgentAdapter, HookEvent } from './agents/agentAdapter';
+import type { AgentAdapter, HookEvent, SessionLaunch } from './agents/agentAdapter';
 import type { AuditLog } from './auditLog';
 import { PromptLedger } from './promptLedger';
 import { sanitizePrompt } from './ptyProcess';
@@ -27,7 +27,7 @@ import { TranscriptTailer } from './transcriptTailer';
 export type ParsedHookEvent = Exclude<HookEvent, { kind: 'invalid' }>;
 
 /** The failures the core raises; each session reports them through its own error class. */
-export type SessionCoreErrorCode = 'SESSION_ERR_ENDED' | 'SESSION_ERR_PROMPT_TIMEOUT' | 'SESSION_ERR_EMPTY_PROMPT';
+export type SessionCoreErrorCode = 'SESSION_ERR_ENDED' | 'SESSION_ERR_PROMPT_TIMEOUT' | 'SESSION_ERR_EMPTY_PROMPT' | 'SESSION_ERR_PROMPT_REFUSED';
 
 /** The options every kind of session takes (AgentSessionOptions and AttachedSessionOptions extend them). */
 export interface SessionCoreOptions {
@@ -49,6 +49,8 @@ export interface SessionKind {
   readonly status: SessionStatus;
   /** The session's title in info() (capped here). */
   readonly title: string;
+  /** Whether Walkie launched the CLI (with its settings layer) or attached to one started by hand. */
+  readonly launch: SessionLaunch;
   /** How log lines name the session: "session", "attached session". */
   readonly logName: string;
   /** Makes the owning session's error (AgentSessionError, AttachedSessionError). */
@@ -150,8 +152,13 @@ export class SessionCore implements Disposable {
     const earlier = this.ledger.existing(clientId);
     if (earlier) return earlier;
     if (this.ended) throw this.kind.error('SESSION_ERR_ENDED', 'the agent has exited');
-    const typedText = sanitizePrompt(text);
-    if (!typedText.trim()) throw this.kind.error('SESSION_ERR_EMPTY_PROMPT', 'the prompt is empty');
+    const clean = sanitizePrompt(text);
+    if (!clean.trim()) throw this.kind.error('SESSION_ERR_EMPTY_PROMPT', 'the prompt is empty');
+    // Security: the adapter decides, on the sanitised text, that it reaches the model as a prompt and is
+    // never run by the CLI as a local command ('!' shell, slash commands, '@' file mentions).
+    const prepared = this.o.adapter.preparePrompt(clean, this.kind.launch);
+    if (!prepared.ok) throw this.kind.error('SESSION_ERR_PROMPT_REFUSED', prepared.message);
+    const typedText = prepared.text;
     const type = prepare(typedText);
     const done = this.ledger.add(clientId, typedText, this.o.promptTimeoutMs ?? 120_000, () => this.kind.error('SESSION_ERR_PROMPT_TIMEOUT', 'the agent did not confirm the prompt'));
     done.catch(() => undefined);

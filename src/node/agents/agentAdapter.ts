@@ -47,6 +47,18 @@ export type HookEvent =
 /** How Walkie answers a gate. 'defer' = no opinion: the agent's own permission rules decide. */
 export type GateAnswer = { readonly kind: 'allow'; readonly reason: string } | { readonly kind: 'deny'; readonly reason: string } | { readonly kind: 'defer' };
 
+/**
+ * A device prompt as the agent will receive it, or why it is refused. Security: the adapter decides, after
+ * sanitising, that the text reaches the model as a prompt and is never run by the CLI as a local command
+ * (a shell escape, a slash command, a file mention).
+ */
+export type PreparedPrompt =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly code: 'PROMPT_ERR_COMMAND'; readonly message: string };
+
+/** How a session's CLI was started: by Walkie with its settings layer, or by hand and attached. */
+export type SessionLaunch = 'wrapped' | 'attached';
+
 export interface LaunchContext {
   /** The per-session hook endpoint (http://127.0.0.1:PORT/hook/SECRET). Secret: never log it. */
   readonly hookUrl: string;
@@ -87,6 +99,12 @@ export interface AgentAdapter {
   parseHookInput(body: unknown): HookEvent;
   /** The HTTP response body for an event (for non-gate events the answer is ignored by the agent). */
   answer(event: HookEvent, answer: GateAnswer): unknown;
+  /**
+   * The text to type for a sanitised device prompt, or a refusal with a message for the device. `launch`
+   * says whether Walkie launched the CLI with its own settings layer ('wrapped') or the user started it
+   * ('attached': only the hooks in the project's settings are Walkie's).
+   */
+  preparePrompt(text: string, launch: SessionLaunch): PreparedPrompt;
   /** True once the agent's terminal UI shows it is ready for a prompt (ANSI-free screen text). */
   isReadyScreen(plainText: string): boolean;
   /** True if a transcript line records a turn that ended without a Stop event (an Esc interrupt). */

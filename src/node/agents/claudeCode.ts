@@ -10,8 +10,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { which } from '../which';
-import type { AgentAdapter, GateAnswer, HookEvent, LaunchContext, LaunchPlan } from './agentAdapter';
+import type { AgentAdapter, GateAnswer, HookEvent, LaunchContext, LaunchPlan, PreparedPrompt, SessionLaunch } from './agentAdapter';
 import { parseClaudeHookInput } from './claudeHookInput';
+import { prepareClaudePrompt } from './claudePrompt';
 
 export type AgentLaunchErrorCode = 'AGENT_ERR_BYPASS' | 'AGENT_ERR_HOOKS_OFF' | 'AGENT_ERR_SETTINGS' | 'AGENT_ERR_ARGS' | 'AGENT_ERR_VERSION' | 'AGENT_ERR_NOT_FOUND';
 
@@ -110,6 +111,10 @@ export class ClaudeCodeAdapter implements AgentAdapter {
     return {};
   }
 
+  preparePrompt(text: string, launch: SessionLaunch): PreparedPrompt {
+    return prepareClaudePrompt(text, launch);
+  }
+
   isReadyScreen(plainText: string): boolean {
     // The prompt box's footer ("? for shortcuts") appears once no startup dialog is in the way.
     return /for\s*shortcuts/.test(plainText);
@@ -139,6 +144,10 @@ export function claudeSettings(hookUrl: string, hookTimeoutSec: number): Record<
     // user-level `defaultMode: bypassPermissions` (which would otherwise open a startup dialog).
     permissions: { disableBypassPermissionsMode: 'disable', defaultMode: 'default' },
     disableAllHooks: false,
+    // Security: a command or skill file's inline `!`cmd`` runs with no hook call, from a slash command or
+    // an approved Skill tool call alike (measured). Off while Walkie runs the session: every command is an
+    // approval. The person at the terminal loses inline shell in their own commands for this session only.
+    disableSkillShellExecution: true,
     env: { CLAUDE_CODE_SIMPLE: '0', CLAUDE_CODE_SAFE_MODE: '0' },
   };
 }
