@@ -180,6 +180,17 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
     // Nothing the hooks carried was logged.
     assert.equal(logs.some((l) => l.includes('echo hi')), false);
 
+    // Security (issue 9): a device's "!cmd" reaches the attached CLI's model as text, not its bash mode, and
+    // a slash command is refused with a message for that device.
+    const phone = service.connect({ id: 'phone-2', name: 'phone', send: (m) => sent.push(m) });
+    phone.receive({ type: 'prompt', session: session.id, text: '!touch pwned-attached', clientId: 'c-3' });
+    await waitFor('the "!" prompt in the chat', () => chatEvents(session).some((e) => e.kind === 'user' && e.clientId === 'c-3'));
+    await waitFor('idle', () => session.info().status === 'idle');
+    assert.equal(fs.existsSync(path.join(project, 'pwned-attached')), false);
+    phone.receive({ type: 'prompt', session: session.id, text: '/config', clientId: 'c-4' });
+    const refusal = await waitFor('the refusal', () => sent.find((m) => m.type === 'error' && m.ref === 'c-4'));
+    assert.ok(refusal.type === 'error' && refusal.code === 'HOST_ERR_PROMPT_REFUSED' && /Slash commands cannot be sent from a device/.test(refusal.message));
+
     // The CLI exits: the session ends.
     await stopCli(started);
     await waitFor('ended', () => session.info().status === 'ended', 15_000);
