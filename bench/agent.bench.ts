@@ -10,11 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as pty from 'node-pty';
-import { ChatLog } from '../src/core/chatLog';
-import { systemClock } from '../src/core/clock';
+import { ChatLog } from '../src/core/host/chatLog';
+import { systemClock } from '../src/core/base/clock';
 import { TranscriptReader } from '../src/core/transcript';
-import { PtyProcess } from '../src/node/ptyProcess';
-import { TranscriptTailer } from '../src/node/transcriptTailer';
+import { PtyProcess } from '../src/node/terminal/ptyProcess';
+import { TranscriptTailer } from '../src/node/sessions/transcriptTailer';
 
 const HOOK_RUNS = 30;
 const PTY_BYTES = 50 * 1024 * 1024;

@@ -4,21 +4,21 @@
 //   an instant scripted "allow" → back the same way → the hook's HTTP answer.
 // Beside it, in the same run: what a Node *command* hook costs just to start and answer allow.
 import http from 'node:http';
-import { systemClock } from '../src/core/clock';
-import { BridgeClient } from '../src/core/bridgeClient';
-import { Emitter } from '../src/core/event';
-import type { SessionHandle } from '../src/core/hostService';
-import { ChatLog } from '../src/core/chatLog';
-import { nullLogger } from '../src/core/logger';
+import { systemClock } from '../src/core/base/clock';
+import { BridgeClient } from '../src/core/bridge/bridgeClient';
+import { Emitter } from '../src/core/base/event';
+import type { SessionHandle } from '../src/core/host/hostService';
+import { ChatLog } from '../src/core/host/chatLog';
+import { nullLogger } from '../src/core/base/logger';
 import { generateKeyPair } from '../src/core/noise/dh';
-import { parsePairingUrl } from '../src/core/pairingPayload';
-import type { SessionInfo } from '../src/core/protocol';
-import { ClaudeCodeAdapter } from '../src/node/agents/claudeCode';
-import type { HostStateStore } from '../src/node/fileStateStore';
-import { HookServer } from '../src/node/hookServer';
-import { ToolGate } from '../src/node/toolGate';
-import { WalkieHost } from '../src/node/walkieHost';
-import { wsDeviceSocketFactory } from '../src/node/wsDeviceSocket';
+import { parsePairingUrl } from '../src/core/pairing/pairingPayload';
+import type { SessionInfo } from '../src/core/wire/protocol';
+import { ClaudeCodeAdapter } from '../src/node/agents/claude/claudeCode';
+import type { HostStateStore } from '../src/node/host/fileStateStore';
+import { HookServer } from '../src/node/sessions/hookServer';
+import { ToolGate } from '../src/node/sessions/toolGate';
+import { WalkieHost } from '../src/node/host/walkieHost';
+import { wsDeviceSocketFactory } from '../src/node/host/wsDeviceSocket';
 import { oneCommandHook } from './agent.bench';
 
 const CALLS = 250;

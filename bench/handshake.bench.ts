@@ -4,9 +4,9 @@
 // nearly all of its time.
 import { randomBytes } from '@noble/hashes/utils.js';
 import { dh, generateKeyPair, nobleX25519, type X25519 } from '../src/core/noise/dh';
-import { nativeX25519 } from '../src/node/nativeX25519';
+import { nativeX25519 } from '../src/node/host/nativeX25519';
 import { HandshakeState } from '../src/core/noise/handshakeState';
-import { SecureChannel } from '../src/core/secureChannel';
+import { SecureChannel } from '../src/core/bridge/secureChannel';
 
 const HANDSHAKES = 300;
 const WARMUP = 20;

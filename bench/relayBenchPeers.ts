@@ -6,7 +6,7 @@
 // Each child talks to the bench over IPC (the `Child` class below) and exits when the bench disconnects.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { WebSocket, WebSocketServer } from 'ws';
-import { signRelayChallenge } from '../src/core/relayAuth';
+import { signRelayChallenge } from '../src/core/wire/relayAuth';
 import { RelayServer } from '../src/relay/relayServer';
 
 export const CHILD_FLAG = '--relay-bench-child';

@@ -33,9 +33,9 @@ const nodeCommon = {
 function targets() {
   const productTargets = [
     { ...nodeCommon, entryPoints: [rel('src/vscode/extension.ts')], outfile: rel('dist/extension.js') },
-    { ...nodeCommon, entryPoints: [rel('src/node/cli.ts')], outfile: rel('dist/cli.js'), banner: { js: '#!/usr/bin/env node' } },
+    { ...nodeCommon, entryPoints: [rel('src/node/cli/cli.ts')], outfile: rel('dist/cli.js'), banner: { js: '#!/usr/bin/env node' } },
     // The attach hook (a command hook in .claude/settings.local.json): tiny, node:* only, started per tool call.
-    { ...nodeCommon, entryPoints: [rel('src/node/hookCli.ts')], outfile: rel('dist/hook.js'), sourcemap: false },
+    { ...nodeCommon, entryPoints: [rel('src/node/attach/hookCli.ts')], outfile: rel('dist/hook.js'), sourcemap: false },
     {
       bundle: true, platform: 'browser', target: ['es2020', 'chrome100', 'safari15', 'firefox100'], format: 'iife', logLevel: 'warning',
       entryPoints: { app: rel('webview-ui/main.tsx') }, outdir: rel('dist/webview'),
@@ -49,6 +49,8 @@ function targets() {
   const pick = (files) => files.filter((f) => !only || path.relative(ROOT, f).includes(only));
   if (withTests) {
     const testEntries = pick(listFiles(rel('test')).filter((f) => /\.test\.tsx?$/.test(f) || f.endsWith(path.join('test', 'vscode', 'index.ts'))));
+    // A full test build starts from an empty out/test, so a moved or deleted test never runs from a stale bundle.
+    if (!only && !watch) fs.rmSync(rel('out/test'), { recursive: true, force: true });
     if (testEntries.length) list.push({ ...nodeCommon, entryPoints: testEntries, outdir: rel('out/test'), outbase: rel('test'), sourcemap: 'inline', minify: false, external });
   }
   if (withBench) {

@@ -4,15 +4,15 @@
 // mark bench/webui.bench.ts reads). Transports (zod schemas, Noise) and the markdown renderer load right
 // after that first paint (afterPaint.ts, deferredTransport.ts, markdownLoader.ts).
 import { render } from 'preact';
-import { systemClock } from '../src/core/clock';
-import type { Logger } from '../src/core/logger';
-import { firstPaintDone } from './afterPaint';
+import { systemClock } from '../src/core/base/clock';
+import type { Logger } from '../src/core/base/logger';
+import { firstPaintDone } from './render/afterPaint';
 import { App, resumeHost, type Screen } from './components/App';
 import type { PairingProblem } from './components/PairingScreen';
-import { Controller } from './controller';
-import { CredentialStore } from './credentialStore';
-import { DeferredTransport } from './deferredTransport';
-import { loadMarkdown } from './markdownLoader';
+import { Controller } from './state/controller';
+import { CredentialStore } from './transport/credentialStore';
+import { DeferredTransport } from './transport/deferredTransport';
+import { loadMarkdown } from './render/markdownLoader';
 import './styles.css';
 
 /** Warnings and errors only; callers pass redacted reasons, never message contents. */
@@ -52,7 +52,7 @@ function panelScreen(): Screen | undefined {
   const transport = new DeferredTransport(
     { state: 'online', since: systemClock.now() },
     async () => {
-      const { PostMessageTransport } = await import('./postMessageTransport');
+      const { PostMessageTransport } = await import('./transport/postMessageTransport');
       const t = new PostMessageTransport(api, window, systemClock.now(), consoleLogger);
       // The reply comes as a later window event, after this transport has been attached.
       t.ready();
@@ -65,7 +65,7 @@ function panelScreen(): Screen | undefined {
 
 /** The pairing landing: parses the offer in the URL fragment. */
 async function pairingScreen(url: string): Promise<Screen> {
-  const { PairingError, parsePairingUrl } = await import('../src/core/pairingPayload');
+  const { PairingError, parsePairingUrl } = await import('../src/core/pairing/pairingPayload');
   try {
     return { kind: 'pair', offer: parsePairingUrl(url, systemClock.now()) };
   } catch (e) {

@@ -6,10 +6,10 @@
 //  - `cd` is not followed: a relative path counts as inside the workspace.
 //  - /tmp and /var/tmp count as scratch space: writing there is medium, not "outside the workspace".
 //  - Running project scripts (`npm test`, `make`, `./build.sh`) is low: that is the agent's everyday work.
-import { redactSecrets } from './secretScanner';
-import { LIMITS, type Risk } from './protocol';
+import { redactSecrets } from './host/secretScanner';
+import { LIMITS, type Risk } from './wire/protocol';
 import { editFieldBudget, isInside, MAX_EDITS, resolvePath } from './toolSummary';
-import { READ_ONLY_TOOLS } from './toolPolicy';
+import { READ_ONLY_TOOLS } from './approvals/toolPolicy';
 
 type Level = Risk['level'];
 type Finding = [Level, string];

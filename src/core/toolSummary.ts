@@ -2,11 +2,11 @@
 // proposed edit) and the one-line chat summary (summarizeToolUse: "Ran `npm test`", "Edited src/a.ts +3 −1").
 // Tool inputs are untrusted (they come from the model via hook stdin or the transcript): every field is
 // type-checked here, and every string that leaves passes redactSecrets + a cap (LIMITS in protocol.ts).
-// Input shapes follow Claude Code 2.1.330 (docs/CLAUDE-CODE.md): Bash {command, description}, Write
+// Input shapes follow Claude Code 2.1.330 (docs/claude-code.md): Bash {command, description}, Write
 // {file_path, content}, Edit {file_path, old_string, new_string}, MultiEdit {file_path, edits[]},
 // NotebookEdit {notebook_path, new_source, cell_id, edit_mode}, WebFetch {url}, Grep/Glob {pattern, path}.
-import { LIMITS, type ApprovalDetail } from './protocol';
-import { redactSecrets, safeText } from './secretScanner';
+import { LIMITS, type ApprovalDetail } from './wire/protocol';
+import { redactSecrets, safeText } from './host/secretScanner';
 
 /** The protocol's limit on edits per card. */
 export const MAX_EDITS = 64;

@@ -1,5 +1,5 @@
 // Claude Code transcript (JSON Lines, ~/.claude/projects/<cwd>/<session>.jsonl) → chat events.
-// Format as measured on Claude Code 2.1.330 (docs/CLAUDE-CODE.md, "Transcript"):
+// Format as measured on Claude Code 2.1.330 (docs/claude-code.md, "Transcript"):
 //   {type:"user", message:{content:"typed prompt"}}                        → {kind:"user"}
 //   {type:"assistant", message:{content:[{type:"text"}|{type:"tool_use"}]}} → {kind:"assistant"} / tool running
 //   {type:"user", message:{content:[{type:"tool_result", tool_use_id, is_error}]}, toolUseResult:{…}}
@@ -12,8 +12,8 @@
 // Security: the transcript holds file contents in tool results (`content`, `toolUseResult`). Those fields are
 // never copied into an event: a result becomes only a status next to the summary of its tool_use. Every line
 // is untrusted; feed() never throws.
-import { LIMITS, type ChatEvent } from './protocol';
-import { safeText } from './secretScanner';
+import { LIMITS, type ChatEvent } from './wire/protocol';
+import { safeText } from './host/secretScanner';
 import { summarizeToolUse } from './toolSummary';
 
 /** Lines longer than this are dropped unread (a Write of a huge file can make one). */

@@ -1,10 +1,10 @@
 // The first seconds of a host connection: send a challenge, accept exactly one `auth` answer, verify it
-// (src/core/relayAuth.ts) and hand the proven host id on. Anything else — a binary message, junk, a bad
+// (src/core/wire/relayAuth.ts) and hand the proven host id on. Anything else — a binary message, junk, a bad
 // signature, silence past the timeout — closes the connection with CloseCode.hostAuthFailed.
 import { randomBytes } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
-import type { TimerHandle } from '../core/clock';
-import { RELAY_NONCE_LENGTH, verifyRelayAuth } from '../core/relayAuth';
+import type { TimerHandle } from '../core/base/clock';
+import { RELAY_NONCE_LENGTH, verifyRelayAuth } from '../core/wire/relayAuth';
 import { RelayError } from './relayError';
 import { failPeer, type RelayContext } from './relayPeer';
 import { AuthMessageSchema, parseControl } from './relayProtocol';

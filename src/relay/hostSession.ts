@@ -2,7 +2,7 @@
 // Device → host: each binary message becomes `[conn u32 BE][payload]`; host → device: the reverse. The
 // relay never looks inside a payload (Noise ciphertext); it only counts, limits and forwards.
 import { WebSocket, type RawData } from 'ws';
-import { CloseCode } from '../core/closeCodes';
+import { CloseCode } from '../core/wire/closeCodes';
 import { RateLimiter } from './rateLimiter';
 import { RelayError } from './relayError';
 import { CONN_HEADER_LENGTH, MAX_CONN_ID } from './relayLimits';

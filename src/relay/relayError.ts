@@ -1,6 +1,6 @@
 // The relay's one error type. Socket handlers never throw: a failure becomes a RelayError whose code picks
 // the close code the peer sees (closeCodeOf) and the line that is logged (the code, never the data).
-import { CloseCode } from '../core/closeCodes';
+import { CloseCode } from '../core/wire/closeCodes';
 
 export type RelayErrorCode =
   | 'RELAY_ERR_AUTH_FAILED'

@@ -1,8 +1,8 @@
 // What the relay's socket handlers share: the context they run in, and closing a peer without ever
 // throwing (a close on a dead socket, a bad code or a long reason must not escape a handler).
 import { WebSocket } from 'ws';
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
+import type { Clock } from '../core/base/clock';
+import type { Logger } from '../core/base/logger';
 import { closeCodeOf, errorCodeOf, RelayError } from './relayError';
 import type { RelayLimits } from './relayLimits';
 

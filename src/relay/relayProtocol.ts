@@ -1,8 +1,8 @@
 // The relay's wire protocol (docs/relay.md): the text control messages on the host connection, both
 // directions, as strict zod schemas, and the `[conn u32 big-endian][payload]` binary framing. Imported by
-// the relay and by the host's link (src/node/relayHostLink.ts); devices only ever send opaque binary.
+// the relay and by the host's link (src/node/host/relayHostLink.ts); devices only ever send opaque binary.
 import * as z from 'zod';
-import { HOST_ID_PATTERN } from '../core/relayAuth';
+import { HOST_ID_PATTERN } from '../core/wire/relayAuth';
 import { CONN_HEADER_LENGTH, MAX_CONN_ID } from './relayLimits';
 
 export const RELAY_PROTOCOL_VERSION = 1;

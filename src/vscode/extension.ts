@@ -2,9 +2,9 @@
 // Activation is lazy (onStartupFinished) and kept cheap: nothing here starts a relay or an agent — the
 // WalkieController starts the host the first time a command needs it.
 import * as vscode from 'vscode';
-import { AgentSessions } from './agentSessions';
-import { ApprovalNotifier } from './approvalNotifier';
-import { AttachedSessions } from './attachedSessions';
+import { AgentSessions } from './sessions/agentSessions';
+import { ApprovalNotifier } from './approvals/approvalNotifier';
+import { AttachedSessions } from './sessions/attachedSessions';
 import { DisableWorkspaceCommand } from './commands/disableWorkspace';
 import { EnableWorkspaceCommand } from './commands/enableWorkspace';
 import { PairDeviceCommand } from './commands/pairDevice';
@@ -16,12 +16,12 @@ import { ShowPanelCommand } from './commands/showPanel';
 import { StartSessionCommand } from './commands/startSession';
 import { StopSessionCommand } from './commands/stopSession';
 import { TurnOffCommand } from './commands/turnOff';
-import { DevicesView } from './devicesView';
-import { ProposedChangeProvider } from './proposedChangeProvider';
+import { DevicesView } from './webviews/devicesView';
+import { ProposedChangeProvider } from './approvals/proposedChangeProvider';
 import { SecretStateStore } from './secretStateStore';
 import { WalkieStatusBar } from './statusBar';
 import { auditFileIn, WalkieController } from './walkieController';
-import { WalkiePanel } from './walkiePanel';
+import { WalkiePanel } from './webviews/walkiePanel';
 
 /** What the extension exports to other extensions and to its own in-editor tests. */
 export interface WalkieApi {

@@ -1,16 +1,16 @@
 // WalkieController: owns the one WalkieHost of this window (relay + bridge + pairing + registry + broker +
-// HostService, src/node/walkieHost.ts). Nothing starts at activation: the host starts the first time it
+// HostService, src/node/host/walkieHost.ts). Nothing starts at activation: the host starts the first time it
 // is needed (Start Session, Pair, Show Panel) and stops with the window. Everything the status bar, the
 // panels and the notifications show is read from here, and `onDidChange` says when it moved.
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConnectedDevice } from '../core/bridgeHost';
-import type { PairedDevice } from '../core/deviceRegistry';
-import type { ApprovalRequest } from '../core/protocol';
-import type { AuditLog } from '../node/auditLog';
-import type { HostStateStore } from '../node/fileStateStore';
-import type { RelayMode, WalkieHost } from '../node/walkieHost';
+import type { ConnectedDevice } from '../core/bridge/bridgeHost';
+import type { PairedDevice } from '../core/pairing/deviceRegistry';
+import type { ApprovalRequest } from '../core/wire/protocol';
+import type { AuditLog } from '../node/host/auditLog';
+import type { HostStateStore } from '../node/host/fileStateStore';
+import type { RelayMode, WalkieHost } from '../node/host/walkieHost';
 import type { WalkieConfig } from './walkieConfig';
 
 export interface PairingState {
@@ -76,8 +76,8 @@ export class WalkieController implements vscode.Disposable {
   private async startHost(): Promise<WalkieHost> {
     const config = await this.readSettings();
     // Loaded on first use, so activation stays cheap (the relay, the bridge and their crypto are large).
-    const { defaultWebRoot, WalkieHost } = await import('../node/walkieHost');
-    const { AuditLog } = await import('../node/auditLog');
+    const { defaultWebRoot, WalkieHost } = await import('../node/host/walkieHost');
+    const { AuditLog } = await import('../node/host/auditLog');
     const start = (relay: RelayMode) =>
       WalkieHost.start({
         store: this.store,
@@ -181,7 +181,7 @@ export class WalkieController implements vscode.Disposable {
       if (ext !== host.origin) this.log.info('pairing: the forwarded relay address has a path; the pairing link keeps the direct address');
       return url;
     }
-    const { encodePairingUrl, parsePairingUrl } = await import('../core/pairingPayload');
+    const { encodePairingUrl, parsePairingUrl } = await import('../core/pairing/pairingPayload');
     const offer = parsePairingUrl(url);
     try {
       const relayUrl = `${external.scheme === 'https' ? 'wss' : 'ws'}://${external.authority}`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { LIMITS } from '../../src/core/protocol';
-import { MAX_DENY_MESSAGE_CHARS, MAX_PROMPT_CHARS } from '../../webview-ui/limits';
+import { LIMITS } from '../../src/core/wire/protocol';
+import { MAX_DENY_MESSAGE_CHARS, MAX_PROMPT_CHARS } from '../../webview-ui/state/limits';
 import { launchBrowser } from './browser';
 import { chat, eventually, hello, openPanel, screenshot, session, type Panel } from './webuiHarness';
 

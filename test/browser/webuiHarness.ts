@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ApprovalRequest, HostMessage, SessionInfo } from '../../src/core/protocol';
+import type { ApprovalRequest, HostMessage, SessionInfo } from '../../src/core/wire/protocol';
 
 export const DIST = path.resolve(__dirname, '../../../dist/webview');
 export const ARTIFACTS = path.resolve(__dirname, '../../artifacts');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { bytesToBase64url } from '../../src/core/bytes';
-import { encodePairingUrl } from '../../src/core/pairingPayload';
+import { bytesToBase64url } from '../../src/core/base/bytes';
+import { encodePairingUrl } from '../../src/core/pairing/pairingPayload';
 import { launchBrowser } from './browser';
 import { eventually, PHONE, serveDist, screenshot } from './webuiHarness';
 

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AuditRecordSchema } from '../../src/core/auditRecord';
-import { AuditLog } from '../../src/node/auditLog';
-import { HookServer } from '../../src/node/hookServer';
+import { AuditRecordSchema } from '../../src/core/approvals/auditRecord';
+import { AuditLog } from '../../src/node/host/auditLog';
+import { HookServer } from '../../src/node/sessions/hookServer';
 import { startMockAnthropic, toolResults, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { nextApproval, startHarness, waitFor, type AgentHarness } from './agentHarness';
 

@@ -1,14 +1,14 @@
 // Shared helpers for end-to-end tests that run the REAL Claude Code CLI (through AgentSession) against the
 // scripted model in test/fixtures/mockAnthropic.ts. Reusable for `walkie host` e2e tests.
-import { ApprovalBroker, type Outcome } from '../../src/core/approvalBroker';
-import { systemClock } from '../../src/core/clock';
-import type { Logger } from '../../src/core/logger';
-import type { ApprovalRequest, ChatEvent } from '../../src/core/protocol';
-import type { ToolPolicy } from '../../src/core/toolPolicy';
-import { AgentSession } from '../../src/node/agentSession';
-import { ClaudeCodeAdapter } from '../../src/node/agents/claudeCode';
-import type { AuditLog } from '../../src/node/auditLog';
-import type { HookServer } from '../../src/node/hookServer';
+import { ApprovalBroker, type Outcome } from '../../src/core/approvals/approvalBroker';
+import { systemClock } from '../../src/core/base/clock';
+import type { Logger } from '../../src/core/base/logger';
+import type { ApprovalRequest, ChatEvent } from '../../src/core/wire/protocol';
+import type { ToolPolicy } from '../../src/core/approvals/toolPolicy';
+import { AgentSession } from '../../src/node/sessions/agentSession';
+import { ClaudeCodeAdapter } from '../../src/node/agents/claude/claudeCode';
+import type { AuditLog } from '../../src/node/host/auditLog';
+import type { HookServer } from '../../src/node/sessions/hookServer';
 import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
 
 export interface AgentHarness {

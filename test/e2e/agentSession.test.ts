@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { ApprovalBroker } from '../../src/core/approvalBroker';
-import { systemClock } from '../../src/core/clock';
-import { nullLogger } from '../../src/core/logger';
-import { AgentSession } from '../../src/node/agentSession';
-import { AgentLaunchError, ClaudeCodeAdapter } from '../../src/node/agents/claudeCode';
+import { ApprovalBroker } from '../../src/core/approvals/approvalBroker';
+import { systemClock } from '../../src/core/base/clock';
+import { nullLogger } from '../../src/core/base/logger';
+import { AgentSession } from '../../src/node/sessions/agentSession';
+import { AgentLaunchError, ClaudeCodeAdapter } from '../../src/node/agents/claude/claudeCode';
 import { contentText, startMockAnthropic, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { nextApproval, startHarness, waitFor, type AgentHarness } from './agentHarness';
 

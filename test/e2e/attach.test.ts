@@ -1,6 +1,6 @@
 // Attaching a Claude Code session started BY HAND: the real CLI runs in a node-pty of the test's own (as in
 // a VS Code terminal) with the attach hook installed in its project's .claude/settings.local.json, and the
-// hook script built from src/node/hookCli.ts. With a host: prompts typed through the AttachedSession arrive
+// hook script built from src/node/attach/hookCli.ts. With a host: prompts typed through the AttachedSession arrive
 // once, Bash approvals are routed through the broker (in the CLI's auto mode too), chat events arrive, and a
 // session in bypass mode has every tool denied. Without a host: the CLI's own permission prompt shows in the
 // terminal (in default, auto and bypass mode) and nothing runs. With a broken install (the hook script
@@ -9,17 +9,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApprovalBroker, type Outcome } from '../../src/core/approvalBroker';
-import { systemClock } from '../../src/core/clock';
-import { HostService } from '../../src/core/hostService';
-import type { ApprovalRequest, ChatEvent, HostMessage } from '../../src/core/protocol';
-import { attachHookCommand, installAttachHook } from '../../src/node/attachInstaller';
-import { AttachServer } from '../../src/node/attachServer';
-import type { AttachedSession, Typer } from '../../src/node/attachedSession';
-import { ancestorPids } from '../../src/node/processTree';
-import { PtyProcess } from '../../src/node/ptyProcess';
-import { BYPASS_REASON } from '../../src/node/toolGate';
-import { plainText } from '../../src/node/terminalText';
+import { ApprovalBroker, type Outcome } from '../../src/core/approvals/approvalBroker';
+import { systemClock } from '../../src/core/base/clock';
+import { HostService } from '../../src/core/host/hostService';
+import type { ApprovalRequest, ChatEvent, HostMessage } from '../../src/core/wire/protocol';
+import { attachHookCommand, installAttachHook } from '../../src/node/attach/attachInstaller';
+import { AttachServer } from '../../src/node/attach/attachServer';
+import type { AttachedSession, Typer } from '../../src/node/attach/attachedSession';
+import { ancestorPids } from '../../src/node/terminal/processTree';
+import { PtyProcess } from '../../src/node/terminal/ptyProcess';
+import { BYPASS_REASON } from '../../src/node/sessions/toolGate';
+import { plainText } from '../../src/node/terminal/terminalText';
 import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
 import { contentText, startMockAnthropic, toolResults, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { recordingLogger, waitFor } from './agentHarness';

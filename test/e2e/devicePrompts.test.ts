@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AgentSessionError } from '../../src/node/agentSession';
+import { AgentSessionError } from '../../src/node/sessions/agentSession';
 import { contentText, startMockAnthropic, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { startHarness, waitFor, type AgentHarness } from './agentHarness';
 

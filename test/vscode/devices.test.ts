@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { CloseCode } from '../../src/core/closeCodes';
+import { CloseCode } from '../../src/core/wire/closeCodes';
 import type { WalkieApi } from '../../src/vscode/extension';
-import { runPanelAction } from '../../src/vscode/panelState';
+import { runPanelAction } from '../../src/vscode/webviews/panelState';
 import type { PairingState } from '../../src/vscode/walkieController';
 import { requestShot, walkieApi, waitFor } from './helpers';
 import { decodeQrSvg } from './qrSvg';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { WalkieApi } from '../../src/vscode/extension';
-import { parsePanelMessage } from '../../src/vscode/panelMessages';
+import { parsePanelMessage } from '../../src/vscode/webviews/panelMessages';
 import { requestShot, walkieApi, waitFor } from './helpers';
 
 describe('Walkie panel (the web UI in a webview)', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { ApprovalRequest } from '../../src/core/protocol';
-import { shownInFull } from '../../src/vscode/approvalNotifier';
-import { applyEdits } from '../../src/vscode/proposedChangeProvider';
+import type { ApprovalRequest } from '../../src/core/wire/protocol';
+import { shownInFull } from '../../src/vscode/approvals/approvalNotifier';
+import { applyEdits } from '../../src/vscode/approvals/proposedChangeProvider';
 import { countdown, statusBarState } from '../../src/vscode/statusBar';
 import type { ControllerState } from '../../src/vscode/walkieController';
 

@@ -2,13 +2,13 @@
 // the pairing landing (when opened from a QR code), the chat of the host it paired with, or a welcome
 // page that explains how to pair.
 import { useEffect, useState } from 'preact/hooks';
-import { systemClock } from '../../src/core/clock';
-import type { Logger } from '../../src/core/logger';
-import type { PairingOffer } from '../../src/core/pairingPayload';
-import { Controller } from '../controller';
-import type { CredentialStore, StoredHost } from '../credentialStore';
-import { DeferredTransport } from '../deferredTransport';
-import { notificationsNeedPermission, Notifier, requestNotificationPermission } from '../notifier';
+import { systemClock } from '../../src/core/base/clock';
+import type { Logger } from '../../src/core/base/logger';
+import type { PairingOffer } from '../../src/core/pairing/pairingPayload';
+import { Controller } from '../state/controller';
+import type { CredentialStore, StoredHost } from '../transport/credentialStore';
+import { DeferredTransport } from '../transport/deferredTransport';
+import { notificationsNeedPermission, Notifier, requestNotificationPermission } from '../state/notifier';
 import { ChatScreen } from './ChatScreen';
 import { PairingError, PairingScreen, type PairingProblem } from './PairingScreen';
 
@@ -24,7 +24,7 @@ export function resumeHost(host: StoredHost, logger: Logger): Screen {
   const transport = new DeferredTransport(
     { state: 'connecting', since: systemClock.now() },
     async () => {
-      const { ChannelTransport } = await import('../channelTransport');
+      const { ChannelTransport } = await import('../transport/channelTransport');
       const channel = ChannelTransport.resume(host, systemClock, logger);
       channel.start();
       return channel;

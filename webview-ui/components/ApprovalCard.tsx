@@ -5,9 +5,9 @@
 // whatever was under the finger when the card appeared does not land on Approve), a decision goes out
 // at most once, and an expired card takes no decision.
 import { useEffect, useState } from 'preact/hooks';
-import type { Decision } from '../../src/core/protocol';
-import type { PendingApproval } from '../store';
-import { MAX_DENY_MESSAGE_CHARS } from '../limits';
+import type { Decision } from '../../src/core/wire/protocol';
+import type { PendingApproval } from '../state/store';
+import { MAX_DENY_MESSAGE_CHARS } from '../state/limits';
 import { DiffView } from './DiffView';
 import { HoldButton } from './HoldButton';
 

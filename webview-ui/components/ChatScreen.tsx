@@ -2,11 +2,11 @@
 // thread, pending approval cards pinned at the bottom, and the composer.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { CloseCode } from '../../src/core/closeCodes';
-import type { SessionInfo } from '../../src/core/protocol';
-import type { Controller } from '../controller';
-import type { UiState } from '../store';
-import type { ConnState } from '../transport';
+import { CloseCode } from '../../src/core/wire/closeCodes';
+import type { SessionInfo } from '../../src/core/wire/protocol';
+import type { Controller } from '../state/controller';
+import type { UiState } from '../state/store';
+import type { ConnState } from '../transport/transport';
 import { ApprovalCard } from './ApprovalCard';
 import { Composer } from './Composer';
 import { Thread } from './Thread';

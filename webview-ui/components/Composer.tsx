@@ -1,7 +1,7 @@
 // The prompt box: multi-line (Enter is a newline, as on a phone keyboard), Cmd/Ctrl+Enter or the Send
 // button sends, and Stop interrupts the agent while it works.
 import { useRef, useState } from 'preact/hooks';
-import { MAX_PROMPT_CHARS } from '../limits';
+import { MAX_PROMPT_CHARS } from '../state/limits';
 
 interface Props {
   enabled: boolean;

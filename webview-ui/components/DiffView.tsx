@@ -2,7 +2,7 @@
 // (the existing file is never sent); for Edit/MultiEdit, each old → new replacement (the `diff` package's
 // line diff). Every line carries a +/− gutter as well as a colour, so it reads without colour too.
 import { diffLines } from 'diff';
-import type { ApprovalDetail } from '../../src/core/protocol';
+import type { ApprovalDetail } from '../../src/core/wire/protocol';
 
 type Line = { kind: 'add' | 'del' | 'ctx'; text: string };
 

@@ -2,12 +2,12 @@
 // then show the short authentication string to compare with the one VS Code shows. The device key is
 // stored once the host has accepted the handshake; "They don't match" forgets it again at once.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Clock } from '../../src/core/clock';
-import { CloseCode } from '../../src/core/closeCodes';
-import type { PairingOffer } from '../../src/core/pairingPayload';
-import type { ChannelTransport, Paired } from '../channelTransport';
-import { Controller } from '../controller';
-import type { CredentialStore } from '../credentialStore';
+import type { Clock } from '../../src/core/base/clock';
+import { CloseCode } from '../../src/core/wire/closeCodes';
+import type { PairingOffer } from '../../src/core/pairing/pairingPayload';
+import type { ChannelTransport, Paired } from '../transport/channelTransport';
+import { Controller } from '../state/controller';
+import type { CredentialStore } from '../transport/credentialStore';
 
 export type PairingProblem = 'expired' | 'version' | 'invalid' | 'failed' | 'offline' | 'mismatch';
 
@@ -67,7 +67,7 @@ export function PairingScreen({ offer, clock, credentials, onDone }: Props) {
     setStep({ kind: 'pairing' });
     let transport: ChannelTransport;
     try {
-      const { ChannelTransport } = await import('../channelTransport');
+      const { ChannelTransport } = await import('../transport/channelTransport');
       transport = ChannelTransport.pair(offer, deviceName, clock);
     } catch {
       setStep({ kind: 'problem', problem: 'failed' });

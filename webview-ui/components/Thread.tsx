@@ -2,9 +2,9 @@
 // sanitized markdown (markdown.ts), tool uses as one-line chips, host notices as quiet centred lines, and
 // this device's prompts the host has not echoed yet. New items are announced politely (role="log").
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ChatEvent } from '../../src/core/protocol';
-import { loadMarkdown, markdownIfLoaded } from '../markdownLoader';
-import type { ChatItem, OutboxPrompt } from '../store';
+import type { ChatEvent } from '../../src/core/wire/protocol';
+import { loadMarkdown, markdownIfLoaded } from '../render/markdownLoader';
+import type { ChatItem, OutboxPrompt } from '../state/store';
 
 const STATUS_TEXT = { running: 'running', ok: 'done', error: 'failed', denied: 'denied' } as const;
 const STATUS_ICON = { running: '', ok: '✓', error: '✕', denied: '⊘' } as const;

@@ -1,7 +1,7 @@
 // The DH functions of Noise rev 34 §4.1 for Curve25519 (X25519, RFC 7748): GENERATE_KEYPAIR, DH, DHLEN.
 import { x25519 } from '@noble/curves/ed25519.js';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { isBytes } from '../bytes';
+import { isBytes } from '../base/bytes';
 import { NoiseError } from './noiseError';
 
 /** DHLEN for 25519 (Noise rev 34 §12.1). */
@@ -14,7 +14,7 @@ export interface KeyPair {
 
 /**
  * The raw X25519 function (RFC 7748 §5), behind an interface so that a platform can supply a faster one:
- * the host uses Node's native crypto (src/node/nativeX25519.ts, ~20× faster here), the phone uses noble.
+ * the host uses Node's native crypto (src/node/host/nativeX25519.ts, ~20× faster here), the phone uses noble.
  * Validation (lengths, low-order keys, all-zero output) stays in this file whatever the implementation.
  */
 export interface X25519 {

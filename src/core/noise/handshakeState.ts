@@ -2,7 +2,7 @@
 // IKpsk2, XX, NNpsk0 (§7, §9). writeMessage/readMessage process one handshake message each, alternating,
 // initiator first; split() yields the transport cipher states once the last message is processed.
 // Any failure aborts the handshake for good (later calls → NOISE_ERR_STATE) and zeroes what it owns.
-import { concatBytes, isBytes } from '../bytes';
+import { concatBytes, isBytes } from '../base/bytes';
 import { CipherState, TAGLEN } from './cipherState';
 import { DHLEN, dh, generateKeyPair, nobleX25519, type KeyPair, type X25519 } from './dh';
 import { NoiseError, type NoiseErrorCode } from './noiseError';

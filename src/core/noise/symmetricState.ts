@@ -2,7 +2,7 @@
 // built on HMAC-SHA256. It owns a CipherState, the chaining key ck and the handshake hash h.
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8Encode } from '../bytes';
+import { concatBytes, utf8Encode } from '../base/bytes';
 import { CipherState } from './cipherState';
 
 export const HASHLEN = 32;

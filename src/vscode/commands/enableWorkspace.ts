@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { AttachEdit } from '../../node/attachInstaller';
-import type { AttachedSessions } from '../attachedSessions';
+import type { AttachEdit } from '../../node/attach/attachInstaller';
+import type { AttachedSessions } from '../sessions/attachedSessions';
 import { pickWorkspaceFolder } from './pickWorkspaceFolder';
 import { reportError } from './reportError';
 

@@ -1,4 +1,4 @@
-import type { DevicesView } from '../devicesView';
+import type { DevicesView } from '../webviews/devicesView';
 import type { WalkieController } from '../walkieController';
 import { reportError } from './reportError';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { WalkieController } from '../walkieController';
-import type { WalkiePanel } from '../walkiePanel';
+import type { WalkiePanel } from '../webviews/walkiePanel';
 import { reportError } from './reportError';
 
 /** Walkie: Show Panel — starts Walkie if needed and opens the panel (the phone's UI inside VS Code). */

@@ -1,5 +1,5 @@
-import type { AgentSession } from '../../node/agentSession';
-import type { AgentSessions } from '../agentSessions';
+import type { AgentSession } from '../../node/sessions/agentSession';
+import type { AgentSessions } from '../sessions/agentSessions';
 import { reportError } from './reportError';
 
 /** Walkie: Start Claude Code Session — Claude Code in a VS Code terminal, every tool call gated by Walkie. */

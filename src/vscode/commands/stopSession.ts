@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AgentSessions } from '../agentSessions';
+import type { AgentSessions } from '../sessions/agentSessions';
 
 /** Walkie: Stop Session — ends the agent sessions; Walkie stays on, so devices see them end. */
 export class StopSessionCommand {

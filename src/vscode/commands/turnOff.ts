@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AgentSessions } from '../agentSessions';
+import type { AgentSessions } from '../sessions/agentSessions';
 import type { WalkieController } from '../walkieController';
 
 /** Walkie: Turn Off — ends the agent sessions and stops Walkie (relay off, devices disconnected). */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { RiskSchema } from '../../../src/core/protocol';
+import { RiskSchema } from '../../../src/core/wire/protocol';
 import { assessRisk } from '../../../src/core/risk';
 
 const ROOT = '/home/dev/work/proj';

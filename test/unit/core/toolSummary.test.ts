@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApprovalDetailSchema, LIMITS } from '../../../src/core/protocol';
-import { REDACTED } from '../../../src/core/secretScanner';
+import { ApprovalDetailSchema, LIMITS } from '../../../src/core/wire/protocol';
+import { REDACTED } from '../../../src/core/host/secretScanner';
 import { countLines, describeApproval, displayPath, isInside, lineChanges, resolvePath, summarizeToolUse } from '../../../src/core/toolSummary';
 
 const ROOT = path.resolve(__dirname, '../../../..');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ChatEventSchema, LIMITS, type ChatEvent } from '../../../src/core/protocol';
-import { REDACTED } from '../../../src/core/secretScanner';
+import { ChatEventSchema, LIMITS, type ChatEvent } from '../../../src/core/wire/protocol';
+import { REDACTED } from '../../../src/core/host/secretScanner';
 import { MAX_TRANSCRIPT_LINE, TranscriptReader } from '../../../src/core/transcript';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/claude-code');

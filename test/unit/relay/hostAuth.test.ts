@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToBase64url } from '../../../src/core/bytes';
-import { CloseCode } from '../../../src/core/closeCodes';
+import { bytesToBase64url } from '../../../src/core/base/bytes';
+import { CloseCode } from '../../../src/core/wire/closeCodes';
 import {
   hostIdFromPublicKey,
   hostIdFromSecret,
@@ -10,7 +10,7 @@ import {
   relayAuthMessage,
   signRelayChallenge,
   verifyRelayAuth,
-} from '../../../src/core/relayAuth';
+} from '../../../src/core/wire/relayAuth';
 import type { RelayServer } from '../../../src/relay/relayServer';
 import { challengedHost, connectDevice, connectHost, eventually, newSecret, publicKeyOf, startRelay } from './relayTestKit';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../src/core/clock';
+import { ManualClock } from '../../../src/core/base/clock';
 import { RateLimiter } from '../../../src/relay/rateLimiter';
 
 describe('RateLimiter', () => {

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { utf8Decode, utf8Encode } from '../../../src/core/bytes';
+import { utf8Decode, utf8Encode } from '../../../src/core/base/bytes';
 import { generateKeyPair } from '../../../src/core/noise/dh';
 import { HandshakeState } from '../../../src/core/noise/handshakeState';
-import { SecureChannel } from '../../../src/core/secureChannel';
+import { SecureChannel } from '../../../src/core/bridge/secureChannel';
 import type { RelayServer } from '../../../src/relay/relayServer';
 import { connectDevice, connFrame, connectHost, startRelay } from './relayTestKit';
 

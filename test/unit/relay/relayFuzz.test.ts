@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import net from 'node:net';
 import { WebSocket } from 'ws';
-import { signRelayChallenge } from '../../../src/core/relayAuth';
+import { signRelayChallenge } from '../../../src/core/wire/relayAuth';
 import type { RelayServer } from '../../../src/relay/relayServer';
 import { connectDevice, connFrame, connectHost, eventually, Inbox, newSecret, startRelay, challengedHost } from './relayTestKit';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { WebSocket } from 'ws';
-import { CloseCode } from '../../../src/core/closeCodes';
-import { hostIdFromSecret } from '../../../src/core/relayAuth';
+import { CloseCode } from '../../../src/core/wire/closeCodes';
+import { hostIdFromSecret } from '../../../src/core/wire/relayAuth';
 import type { RelayServer } from '../../../src/relay/relayServer';
 import { connectDevice, connFrame, connectHost, eventually, Inbox, newSecret, startRelay } from './relayTestKit';
 

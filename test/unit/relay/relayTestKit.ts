@@ -3,7 +3,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { randomBytes } from 'node:crypto';
 import { WebSocket, type ClientOptions } from 'ws';
-import { signRelayChallenge } from '../../../src/core/relayAuth';
+import { signRelayChallenge } from '../../../src/core/wire/relayAuth';
 import type { RelayLimits } from '../../../src/relay/relayLimits';
 import { RelayServer, type RelayServerOptions } from '../../../src/relay/relayServer';
 

@@ -1,0 +1,331 @@
+// The device end of the bridge, shared by `walkie device` (Node) and the phone (browser): it connects to
+// `<relay>/v1/device/<hostId>`, runs the channel handshake (src/core/bridge/channelHandshake.ts: Noise_IKpsk2 the
+// first time, Noise_IK afterwards), then speaks the app protocol over a SecureChannel. It reconnects with
+// exponential backoff and full jitter, and keeps the chat exactly-once across reconnects (syncs, dedupe,
+// prompt resends: src/core/bridge/chatCursor.ts). A refusal that retrying cannot fix (revoked, unknown device,
+// failed handshake) stops it for good, so a revoked device does not hammer the relay.
+import { randomBytes } from '@noble/hashes/utils.js';
+import { abytes, concatBytes, zeroize } from '../base/bytes';
+import {
+  decodePayload,
+  deviceUrl,
+  encodePayload,
+  HANDSHAKE_TIMEOUT_MS,
+  HostWelcomeSchema,
+  PAIR_TAG,
+  prologueFor,
+  RECONNECT_TAG,
+} from './channelHandshake';
+import type { Clock, TimerHandle } from '../base/clock';
+import { ChatCursor } from './chatCursor';
+import { CloseCode } from '../wire/closeCodes';
+import { sanitizeName } from '../pairing/deviceRegistry';
+import { disposeAll, type Disposable } from '../base/dispose';
+import { Emitter, type Event } from '../base/event';
+import type { DeviceSocket, DeviceSocketFactory } from './links';
+import { nullLogger, type Logger } from '../base/logger';
+import type { KeyPair } from '../noise/dh';
+import { HandshakeState } from '../noise/handshakeState';
+import { encodeMessage, parseHostMessage, type DeviceMessage, type HostMessage } from '../wire/protocol';
+import { shortAuthString } from './sas';
+import { SecureChannel } from './secureChannel';
+
+/** What a paired device keeps (src/core/pairing/deviceCredentials.ts validates it when read back). */
+export type { DeviceCredentials } from '../pairing/deviceCredentials';
+
+export type ClientState = 'connecting' | 'online' | 'offline';
+export interface ClientStateChange {
+  state: ClientState;
+  since: number;
+  code?: number;
+  reason?: string;
+}
+
+export interface BridgeClientOptions {
+  relayUrl: string;
+  hostId: string;
+  hostPublicKey: Uint8Array;
+  identity: KeyPair;
+  /** Present for the first pairing (from the QR); copied, and zeroed once used. */
+  pairing?: { psk: Uint8Array; deviceName: string };
+  connect: DeviceSocketFactory;
+  clock: Clock;
+  logger?: Logger;
+  backoff?: { baseMs?: number; capMs?: number };
+  handshakeTimeoutMs?: number;
+}
+
+export const BACKOFF_BASE_MS = 500;
+export const BACKOFF_CAP_MS = 30_000;
+const EMPTY = new Uint8Array(0);
+
+/** Close codes after which retrying cannot help: the host said no. */
+const REFUSALS: ReadonlySet<number> = new Set([CloseCode.revoked, CloseCode.unknownDevice, CloseCode.handshakeFailed]);
+
+type Phase = 'idle' | 'handshake' | 'accepting' | 'online' | 'stopped';
+
+export class BridgeClient implements Disposable {
+  private readonly messages = new Emitter<HostMessage>();
+  private readonly states = new Emitter<ClientStateChange>();
+  private readonly paired = new Emitter<{ sas: string; hostName: string }>();
+  readonly onMessage: Event<HostMessage> = this.messages.event;
+  readonly onState: Event<ClientStateChange> = this.states.event;
+  readonly onPaired: Event<{ sas: string; hostName: string }> = this.paired.event;
+
+  private phase: Phase = 'idle';
+  private pairing: { psk: Uint8Array; deviceName: string } | undefined;
+  private socket: DeviceSocket | undefined;
+  private socketSubs: Disposable[] = [];
+  private hs: HandshakeState | undefined;
+  private channel: SecureChannel | undefined;
+  private timer: TimerHandle | undefined;
+  private attempt = 0;
+  private readonly cursor = new ChatCursor();
+  private readonly logger: Logger;
+  private currentState: ClientStateChange;
+  private started = false;
+  private host: string | undefined;
+
+  constructor(private readonly o: BridgeClientOptions) {
+    this.logger = o.logger ?? nullLogger;
+    // Fail at construction, not on every reconnect attempt, when a key is malformed.
+    abytes(o.hostPublicKey, 32, 'hostPublicKey');
+    if (o.pairing) abytes(o.pairing.psk, 32, 'pairing.psk');
+    this.pairing = o.pairing && { psk: o.pairing.psk.slice(), deviceName: sanitizeName(o.pairing.deviceName) };
+    this.currentState = { state: 'offline', since: o.clock.now() };
+  }
+
+  get state(): ClientStateChange {
+    return { ...this.currentState };
+  }
+
+  /** True once the client gave up for good (close(), or the host refused it). */
+  get stopped(): boolean {
+    return this.phase === 'stopped';
+  }
+
+  /** Last delivered chat seq per known session. */
+  get lastSeqs(): ReadonlyMap<string, number> {
+    return this.cursor.lastSeqs;
+  }
+
+  /** The host's name, once a handshake told it. */
+  get hostName(): string | undefined {
+    return this.host;
+  }
+
+  get pendingPromptCount(): number {
+    return this.cursor.pendingPromptCount;
+  }
+
+  start(): void {
+    if (this.started || this.phase === 'stopped') return;
+    this.started = true;
+    this.connect();
+  }
+
+  /**
+   * Sends a message now, or — for prompts — keeps it until the host echoes it (sent as soon as online).
+   * False when it was neither sent nor kept (offline, not a prompt; too many pending prompts).
+   */
+  send(m: DeviceMessage): boolean {
+    if (m.type === 'prompt' && !this.cursor.hold(m)) return false;
+    if (this.phase === 'online') return this.sendNow(m) || m.type === 'prompt';
+    return m.type === 'prompt';
+  }
+
+  /** Stops for good: closes the socket, no reconnect. */
+  close(): void {
+    if (this.phase === 'stopped') return;
+    this.stop(CloseCode.normal, 'closed');
+  }
+
+  dispose(): void {
+    this.close();
+    disposeAll([this.messages, this.states, this.paired]);
+  }
+
+  private connect(): void {
+    this.timer = undefined;
+    this.phase = 'handshake';
+    this.setState({ state: 'connecting', since: this.o.clock.now() });
+    let socket: DeviceSocket;
+    try {
+      socket = this.o.connect(deviceUrl(this.o.relayUrl, this.o.hostId));
+    } catch (e) {
+      this.logger.warn(`bridge client: cannot open a socket (${errName(e)})`);
+      return this.lost(CloseCode.internalError, 'cannot connect');
+    }
+    this.socket = socket;
+    const mine = (fn: () => void) => () => {
+      if (this.socket === socket) this.guard(fn);
+    };
+    this.socketSubs = [
+      socket.onOpen(mine(() => this.hello())),
+      socket.onFrame((frame) => mine(() => this.frame(frame))()),
+      socket.onClose(({ code, reason }) => mine(() => this.lost(code, reason))()),
+    ];
+    this.timer = this.o.clock.setTimeout(() => this.fail(CloseCode.tryAgainLater, 'handshake timed out'), this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+  }
+
+  private hello(): void {
+    const pairing = this.pairing;
+    this.hs = new HandshakeState({
+      pattern: pairing ? 'IKpsk2' : 'IK',
+      initiator: true,
+      prologue: prologueFor(this.o.hostId),
+      s: this.o.identity,
+      rs: this.o.hostPublicKey,
+      psk: pairing?.psk,
+    });
+    const message = this.hs.writeMessage(encodePayload(pairing ? { v: 1, name: pairing.deviceName } : { v: 1 }));
+    this.socket!.send(concatBytes(Uint8Array.of(pairing ? PAIR_TAG : RECONNECT_TAG), message));
+  }
+
+  private frame(frame: Uint8Array): void {
+    if (this.phase === 'handshake') return this.welcome(frame);
+    let plaintext: Uint8Array;
+    try {
+      plaintext = this.channel!.decrypt(frame);
+    } catch {
+      return this.fail(this.phase === 'accepting' ? CloseCode.handshakeFailed : CloseCode.badFrame, 'bad frame');
+    }
+    if (this.phase === 'accepting') {
+      if (plaintext.length !== 0) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
+      return this.accepted();
+    }
+    const parsed = parseHostMessage(plaintext);
+    if (!parsed.ok) {
+      this.logger.warn(`bridge client: bad message from the host (${parsed.reason})`);
+      return this.fail(CloseCode.badMessage, 'bad message');
+    }
+    this.receive(parsed.value);
+  }
+
+  /** Noise message 2: the host proved its static key (and the psk); confirm with an empty frame. */
+  private welcome(frame: Uint8Array): void {
+    const hs = this.hs;
+    if (!hs) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
+    try {
+      const welcome = decodePayload(HostWelcomeSchema, hs.readMessage(frame));
+      if (!welcome) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
+      this.host = sanitizeName(welcome.hostName, 'host');
+      this.channel = SecureChannel.fromHandshake(hs);
+    } catch {
+      return this.fail(CloseCode.handshakeFailed, 'handshake failed');
+    } finally {
+      hs.destroy();
+      this.hs = undefined;
+    }
+    this.phase = 'accepting';
+    this.socket!.send(this.channel.encrypt(EMPTY));
+  }
+
+  /** The host registered us: online. */
+  private accepted(): void {
+    if (this.timer) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.phase = 'online';
+    this.attempt = 0;
+    const report = (e: unknown) => this.logger.error(`bridge client: a listener failed (${errName(e)})`);
+    if (this.pairing) {
+      // Paired: from now on reconnect with IK; the one-time psk is gone.
+      zeroize(this.pairing.psk);
+      this.pairing = undefined;
+      this.paired.fire({ sas: shortAuthString(this.channel!.handshakeHash), hostName: this.host ?? 'host' }, report);
+    }
+    this.setState({ state: 'online', since: this.o.clock.now() });
+    for (const m of this.cursor.connected()) if (this.phase === 'online') this.sendNow(m);
+  }
+
+  private receive(m: HostMessage): void {
+    const { deliver, send } = this.cursor.receive(m);
+    for (const out of send) this.sendNow(out);
+    if (deliver) this.messages.fire(m, (e) => this.logger.error(`bridge client: onMessage listener failed (${errName(e)})`));
+  }
+
+  private sendNow(m: DeviceMessage): boolean {
+    if (this.phase !== 'online' || !this.channel || !this.socket) return false;
+    try {
+      this.socket.send(this.channel.encrypt(encodeMessage(m)));
+      return true;
+    } catch (e) {
+      this.logger.warn(`bridge client: send failed (${errName(e)})`);
+      if (this.channel.closed) this.fail(CloseCode.internalError, 'send failed');
+      return false;
+    }
+  }
+
+  /** We give up on this connection: close it, then retry (or stop, for a refusal). */
+  private fail(code: number, reason: string): void {
+    this.closeSocket(code, reason);
+    this.lost(code, reason);
+  }
+
+  /** The connection is gone (closed by either side). */
+  private lost(code: number, reason: string): void {
+    this.detach();
+    if (this.phase === 'stopped') return;
+    // Fail closed and quiet: a device the host refused does not hammer the relay with retries.
+    const refused = REFUSALS.has(code) || (this.pairing !== undefined && code === CloseCode.rateLimited);
+    if (refused) return this.stop(code, reason);
+    this.phase = 'idle';
+    this.setState({ state: 'offline', since: this.o.clock.now(), code, reason });
+    const { baseMs = BACKOFF_BASE_MS, capMs = BACKOFF_CAP_MS } = this.o.backoff ?? {};
+    // Full jitter (uniform in [0, min(cap, base·2^attempt)]), from crypto randomness.
+    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(this.attempt, 30));
+    this.attempt++;
+    this.timer = this.o.clock.setTimeout(() => this.connect(), Math.floor(uniform() * ceiling));
+  }
+
+  private stop(code: number, reason: string): void {
+    this.closeSocket(CloseCode.normal, 'bye');
+    this.phase = 'stopped';
+    if (this.pairing) zeroize(this.pairing.psk);
+    this.setState({ state: 'offline', since: this.o.clock.now(), code, reason });
+  }
+
+  private closeSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    this.detach();
+    try {
+      socket?.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  private detach(): void {
+    if (this.timer) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    disposeAll(this.socketSubs.splice(0));
+    this.socket = undefined;
+    this.hs?.destroy();
+    this.hs = undefined;
+    this.channel?.close();
+    this.channel = undefined;
+  }
+
+  private setState(s: ClientStateChange): void {
+    this.currentState = s;
+    this.states.fire({ ...s }, (e) => this.logger.error(`bridge client: onState listener failed (${errName(e)})`));
+  }
+
+  /** Nothing escapes a socket callback; an unexpected error drops the connection (and retries). */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.logger.error(`bridge client: internal error (${errName(e)})`);
+      if (this.phase !== 'stopped') this.fail(CloseCode.internalError, 'internal error');
+    }
+  }
+}
+
+/** A uniform number in [0, 1) from the platform CSPRNG. */
+function uniform(): number {
+  const b = randomBytes(4);
+  return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
+}
+
+const errName = (e: unknown): string => (e instanceof Error ? e.name : typeof e);

@@ -1,0 +1,209 @@
+// The host side of attaching hand-started Claude Code sessions: one route on a HookServer that the attach
+// hook (dist/hook.js, src/node/attach/hookCli.ts) calls, and the registry files that tell the hook where that
+// route is (src/node/attach/attachRegistry.ts; written at start, removed at close). The first hook call of an
+// unknown `session_id` becomes an AttachedSession (onSessionAttached); later calls go to it.
+//
+// Security: the route is 127.0.0.1 with a 256-bit path secret (HookServer); the registry file that holds it
+// is readable by the user only. Every answer is signed with a second secret from the same file (HMAC-SHA256
+// over the hook's nonce and the answer), so the hook can tell its host from a process that took the port
+// over. A call that is not well formed gets an HTTP error, and the hook then falls back to the local prompt.
+import crypto from 'node:crypto';
+import path from 'node:path';
+import * as z from 'zod';
+import type { ApprovalBroker } from '../../core/approvals/approvalBroker';
+import type { Clock } from '../../core/base/clock';
+import { type Disposable, disposeAll } from '../../core/base/dispose';
+import { Emitter, type Event } from '../../core/base/event';
+import type { Logger } from '../../core/base/logger';
+import type { ToolPolicy } from '../../core/approvals/toolPolicy';
+import type { AgentAdapter } from '../agents/agentAdapter';
+import { ClaudeCodeAdapter } from '../agents/claude/claudeCode';
+import type { AuditLog } from '../host/auditLog';
+import { AttachedSession, type Typer } from './attachedSession';
+import { defaultAttachDir, removeAttachEntry, writeAttachEntry } from './attachRegistry';
+import { HookServer, type HookRoute } from '../sessions/hookServer';
+import { parentPid } from '../terminal/processTree';
+
+export interface AttachServerOptions {
+  /** The workspace folders whose hand-started sessions this host takes. */
+  readonly workspaces: readonly string[];
+  readonly broker: ApprovalBroker;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Reaches the terminal a CLI runs in, by the CLI's pid. */
+  readonly typer: Typer;
+  readonly adapter?: AgentAdapter;
+  readonly policy?: ToolPolicy;
+  readonly audit?: AuditLog;
+  /** A shared hook server; by default the attach server runs its own and closes it at the end. */
+  readonly hookServer?: HookServer;
+  /** Where the registry files go. Default ~/.walkie/attach. */
+  readonly registryDir?: string;
+  /** At most this many live attached sessions; calls of further ones fall back to the local prompt. Default 32. */
+  readonly maxSessions?: number;
+  readonly promptTimeoutMs?: number;
+  readonly livenessMs?: number;
+  /**
+   * True for the pid of a Claude Code that Walkie itself started (an AgentSession): it also loads the
+   * workspace's attach hook, but its own HTTP gate already routes every call — it must not be attached twice.
+   */
+  readonly isWrapped?: (claudePid: number) => boolean;
+}
+
+/** What the hook POSTs. `input` is the CLI's hook input, parsed by the adapter. */
+const AttachCallSchema = z.strictObject({
+  v: z.literal(1),
+  nonce: z.string().regex(/^[0-9a-f]{32}$/),
+  input: z.unknown(),
+  claudePid: z.number().int().positive().optional(),
+  ppid: z.number().int().positive().optional(),
+});
+
+export class AttachServer implements Disposable {
+  private readonly attachedEmitter = new Emitter<AttachedSession>();
+  /** A hand-started session made its first hook call: add it to the HostService. */
+  readonly onSessionAttached: Event<AttachedSession> = this.attachedEmitter.event;
+  private readonly byAgentId = new Map<string, AttachedSession>();
+  private readonly adapter: AgentAdapter;
+  private readonly secret = crypto.randomBytes(32);
+  private readonly registryDir: string;
+  private readonly registered: string[] = [];
+  private readonly disposables: Disposable[] = [];
+  private route: HookRoute | undefined;
+  private ownServer: HookServer | undefined;
+  private closed = false;
+
+  static async start(o: AttachServerOptions): Promise<AttachServer> {
+    const server = o.hookServer ?? (await HookServer.listen({ logger: o.logger }));
+    const attach = new AttachServer(o);
+    if (!o.hookServer) attach.ownServer = server;
+    try {
+      attach.register(server);
+    } catch (e) {
+      attach.dispose();
+      throw e;
+    }
+    return attach;
+  }
+
+  private constructor(private readonly o: AttachServerOptions) {
+    this.adapter = o.adapter ?? new ClaudeCodeAdapter();
+    this.registryDir = o.registryDir ?? defaultAttachDir();
+  }
+
+  /** The live attached sessions. */
+  sessions(): AttachedSession[] {
+    return [...this.byAgentId.values()].filter((s) => !s.ended);
+  }
+
+  /** Stops taking hook calls, removes the registry files and ends every attached session. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const ws of this.registered.splice(0)) {
+      try {
+        if (this.route) removeAttachEntry(this.registryDir, ws, this.route.url);
+      } catch (e) {
+        this.o.logger.warn(`attach: could not remove the registry file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    for (const s of this.byAgentId.values()) s.dispose();
+    this.byAgentId.clear();
+    this.attachedEmitter.dispose();
+    disposeAll(this.disposables.splice(0));
+    this.ownServer?.dispose();
+  }
+
+  /** dispose(), then waits until its own hook server (if any) has closed. */
+  async close(): Promise<void> {
+    const server = this.ownServer;
+    this.ownServer = undefined;
+    this.dispose();
+    await server?.close();
+  }
+
+  private register(server: HookServer): void {
+    this.route = server.addRoute((body, signal) => this.onCall(body, signal));
+    this.disposables.push(this.route);
+    // A registry file must not outlive the process (a crash leaves one behind; its dead pid makes it stale).
+    const onExit = () => this.dispose();
+    process.once('exit', onExit);
+    this.disposables.push({ dispose: () => process.off('exit', onExit) });
+    const secret = this.secret.toString('base64url');
+    for (const ws of this.o.workspaces) {
+      writeAttachEntry(this.registryDir, ws, { url: this.route.url, secret, pid: process.pid });
+      this.registered.push(ws);
+    }
+    this.o.logger.info(`attach: taking hand-started sessions in ${this.o.workspaces.length} workspace folder(s)`);
+  }
+
+  private async onCall(body: unknown, signal: AbortSignal): Promise<unknown> {
+    const call = AttachCallSchema.safeParse(body);
+    if (!call.success) {
+      this.o.logger.warn(`attach: dropped a malformed call (${call.error.issues.slice(0, 2).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ')})`);
+      return undefined;
+    }
+    const { nonce, input, claudePid, ppid } = call.data;
+    const answer = await this.answer(input, claudePid ?? (ppid !== undefined ? parentPid(ppid) : undefined), signal);
+    if (answer === undefined) return undefined;
+    const text = JSON.stringify(answer);
+    return { answer: text, mac: crypto.createHmac('sha256', this.secret).update(`${nonce}\n${text}`).digest('hex') };
+  }
+
+  private async answer(input: unknown, claudePid: number | undefined, signal: AbortSignal): Promise<unknown> {
+    const ev = this.adapter.parseHookInput(input);
+    if (ev.kind === 'invalid') {
+      this.o.logger.warn(`attach: invalid ${ev.eventName ?? 'hook'} call (${ev.reason})${ev.gate ? ': denied' : ''}`);
+      return this.adapter.answer(ev, { kind: 'deny', reason: 'invalid hook input' });
+    }
+    if (this.closed || !ev.agentSessionId) return undefined;
+    // No opinion (not `defer`, which denies a PermissionRequest): the wrapped session's own gate answers.
+    if (claudePid !== undefined && this.o.isWrapped?.(claudePid)) return {};
+    let session = this.byAgentId.get(ev.agentSessionId);
+    if (!session || session.ended) {
+      // A session that is ending (or already gone) is not attached just to be ended.
+      if (ev.kind === 'end') return this.adapter.answer(ev, { kind: 'defer' });
+      if (this.sessions().length >= (this.o.maxSessions ?? 32)) {
+        this.o.logger.warn('attach: too many attached sessions; this one is left to its terminal');
+        return undefined;
+      }
+      session = this.attach(ev.agentSessionId, ev.cwd);
+    }
+    const notificationType = typeof input === 'object' && input !== null ? (input as { notification_type?: unknown }).notification_type : undefined;
+    return session.handleHook(ev, claudePid, signal, typeof notificationType === 'string' ? notificationType : undefined);
+  }
+
+  private attach(agentSessionId: string, reportedCwd: string | undefined): AttachedSession {
+    const cwd = reportedCwd && path.isAbsolute(reportedCwd) ? reportedCwd : (this.o.workspaces[0] ?? process.cwd());
+    const session = new AttachedSession({
+      agentSessionId,
+      cwd,
+      adapter: this.adapter,
+      broker: this.o.broker,
+      clock: this.o.clock,
+      logger: this.o.logger,
+      typer: this.o.typer,
+      workspaceRoot: this.workspaceOf(cwd),
+      policy: this.o.policy,
+      audit: this.o.audit,
+      promptTimeoutMs: this.o.promptTimeoutMs,
+      livenessMs: this.o.livenessMs,
+    });
+    // Ended sessions are forgotten here (the HostService keeps showing them until it drops them).
+    for (const [id, s] of this.byAgentId) if (s.ended) this.byAgentId.delete(id);
+    this.byAgentId.set(agentSessionId, session);
+    this.o.logger.info(`attach: attached session ${session.id}`);
+    this.attachedEmitter.fire(session, (e) => this.o.logger.error(`attach: listener failed: ${e instanceof Error ? e.name : 'error'}`));
+    return session;
+  }
+
+  /** The registered workspace folder that holds `cwd` (the deepest), else `cwd` itself. */
+  private workspaceOf(cwd: string): string {
+    let best: string | undefined;
+    for (const ws of this.o.workspaces) {
+      const rel = path.relative(ws, cwd);
+      if (!rel.startsWith('..') && !path.isAbsolute(rel) && (!best || ws.length > best.length)) best = ws;
+    }
+    return best ?? cwd;
+  }
+}

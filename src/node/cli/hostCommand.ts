@@ -1,0 +1,193 @@
+// `walkie host [options] -- <agent> [args…]`: runs the agent in a pty, mirrors it to this terminal when
+// there is one (and runs fine with none, for scripts), starts the embedded relay unless --relay names one,
+// and prints the pairing URL and a terminal QR code.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import QRCode from 'qrcode';
+import { systemClock } from '../../core/base/clock';
+import type { Logger } from '../../core/base/logger';
+import { AgentSession } from '../sessions/agentSession';
+import { AgentLaunchError, ClaudeCodeAdapter } from '../agents/claude/claudeCode';
+import { AuditLog } from '../host/auditLog';
+import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
+import { defaultWebRoot, WalkieHost, type RelayMode } from '../host/walkieHost';
+
+export interface CommandIO {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+const OPTIONS = {
+  relay: { type: 'string' },
+  port: { type: 'string' },
+  bind: { type: 'string' },
+  lan: { type: 'boolean' },
+  'pair-file': { type: 'string' },
+  'state-dir': { type: 'string' },
+  name: { type: 'string' },
+  'expiry-minutes': { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+export const HOST_USAGE = `walkie host [options] -- <agent> [args…]
+
+Runs the agent (default: claude) in a pseudo-terminal and serves it to paired devices.
+  --relay URL          use a relay that runs elsewhere (its public http(s) URL) instead of the embedded one
+  --port P             port of the embedded relay (default: any free port)
+  --bind ADDR          address the embedded relay binds (default 127.0.0.1)
+  --lan                bind every interface and advertise this machine's LAN address
+  --pair-file F        also write the pairing URL to F (mode 0600)
+  --state-dir D        where the host keeps its keys and paired devices (default ~/.walkie/host)
+  --name N             the name devices show for this host (default: the machine's host name)
+  --expiry-minutes M   approvals not answered within M minutes are denied (default 30)
+`;
+
+function parseHostArgs(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+export async function runHostCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  let options: ReturnType<typeof parseHostArgs>['values'];
+  let rest: string[];
+  try {
+    ({ values: options, positionals: rest } = parseHostArgs(argv));
+  } catch (e) {
+    io.stderr.write(`walkie host: ${(e as Error).message}\n\n${HOST_USAGE}`);
+    return 2;
+  }
+  const agentArgv = rest.length ? rest : ['claude'];
+  const expiryMinutes = options['expiry-minutes'] === undefined ? 30 : Number(options['expiry-minutes']);
+  if (!Number.isFinite(expiryMinutes) || expiryMinutes <= 0 || expiryMinutes > 24 * 60) {
+    io.stderr.write('walkie host: --expiry-minutes must be a number of minutes between 0 and 1440\n');
+    return 2;
+  }
+  const port = options.port === undefined ? undefined : Number(options.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    io.stderr.write('walkie host: --port must be a port number (0–65535)\n');
+    return 2;
+  }
+  const relay: RelayMode = options.relay !== undefined
+    ? { kind: 'external', url: options.relay }
+    : { kind: 'embedded', port, bind: options.bind, lan: options.lan === true };
+  const stateDir = options['state-dir'] ?? defaultHostStateDir();
+  const logger = stderrLogger(io.stderr, options.verbose === true);
+  const interactive = io.stdin.isTTY === true && io.stdout.isTTY === true;
+
+  const adapter = new ClaudeCodeAdapter({ bin: agentArgv[0] });
+  try {
+    // Refuse bypass routes before anything starts (AgentSession.start checks again before spawning).
+    adapter.validateArgs(agentArgv.slice(1));
+  } catch (e) {
+    io.stderr.write(`walkie host: ${(e as Error).message}\n`);
+    return 2;
+  }
+
+  const host = await WalkieHost.start({
+    store: new FileStateStore(stateDir),
+    relay,
+    hostName: options.name ?? os.hostname(),
+    webRoot: defaultWebRoot(),
+    clock: systemClock,
+    logger,
+    expiryMs: expiryMinutes * 60_000,
+  });
+  const audit = AuditLog.open(path.join(stateDir, 'audit.jsonl'));
+
+  const { url, expiresAt } = host.newPairingUrl();
+  if (options['pair-file'] !== undefined) fs.writeFileSync(options['pair-file'], `${url}\n`, { mode: 0o600 });
+  io.stderr.write(`walkie: relay ${host.origin}  host id ${host.hostId}\n`);
+  io.stderr.write(`walkie: pair a device within ${Math.round((expiresAt - Date.now()) / 60000)} minutes (single use):\n${url}\n`);
+  io.stderr.write(await QRCode.toString(url, { type: 'terminal', small: true }));
+  host.onPaired(({ device, sas }) => io.stderr.write(`walkie: paired "${device.name}" — check that the device shows: ${sas}\n`));
+  if (interactive) {
+    // The agent's full-screen UI would cover the QR code: let the user scan it first.
+    io.stderr.write(`walkie: press Enter to start ${path.basename(agentArgv[0]!)} (it starts by itself once a device pairs or reconnects)\n`);
+    await untilEnterOrDevice(io, host);
+  }
+
+  let session: AgentSession;
+  try {
+    session = await AgentSession.start({
+      adapter,
+      argv: agentArgv.slice(1),
+      cwd: process.cwd(),
+      workspaceRoot: process.cwd(),
+      broker: host.broker,
+      clock: systemClock,
+      logger,
+      audit,
+      expiryMs: expiryMinutes * 60_000,
+      cols: interactive ? io.stdout.columns : 120,
+      rows: interactive ? io.stdout.rows : 40,
+    });
+  } catch (e) {
+    await host.close();
+    const why = e instanceof AgentLaunchError ? e.message : `could not start the agent: ${(e as Error).message}`;
+    io.stderr.write(`walkie host: ${why}\n`);
+    return e instanceof AgentLaunchError && e.code === 'AGENT_ERR_NOT_FOUND' ? 127 : 2;
+  }
+  const served = host.service.addSession(session);
+  session.onInfo((info) => {
+    if (!interactive) io.stderr.write(`walkie: session ${info.status}\n`);
+  });
+
+  const restoreTerminal = interactive ? mirrorTerminal(session, io) : () => {};
+  const stop = () => void session.stop();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const code = await new Promise<number>((resolve) => session.onExit(resolve));
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  restoreTerminal();
+  served.dispose();
+  session.dispose();
+  await host.close();
+  io.stderr.write(`walkie: the agent exited (${code})\n`);
+  return code;
+}
+
+function untilEnterOrDevice(io: CommandIO, host: WalkieHost): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      io.stdin.off('data', onData);
+      io.stdin.pause();
+      sub.dispose();
+      resolve();
+    };
+    const onData = (d: Buffer) => {
+      if (d.includes(13) || d.includes(10)) done();
+    };
+    const sub = host.onDevicesChanged(() => {
+      if (host.connectedDevices().length > 0) done();
+    });
+    io.stdin.on('data', onData);
+    io.stdin.resume();
+  });
+}
+
+/** The user keeps typing in this terminal: raw keys go to the agent, its screen comes back here. */
+function mirrorTerminal(session: AgentSession, io: CommandIO): () => void {
+  const out = session.onOutput((d) => io.stdout.write(d));
+  const onKey = (d: Buffer) => session.write(d.toString('utf8'));
+  const onResize = () => session.resize(io.stdout.columns, io.stdout.rows);
+  io.stdin.setRawMode(true);
+  io.stdin.on('data', onKey);
+  io.stdin.resume();
+  io.stdout.on('resize', onResize);
+  return () => {
+    out.dispose();
+    io.stdin.off('data', onKey);
+    io.stdout.off('resize', onResize);
+    io.stdin.setRawMode(false);
+    io.stdin.pause();
+  };
+}
+
+function stderrLogger(stderr: NodeJS.WriteStream, verbose: boolean): Logger {
+  const write = (level: string) => (m: string) => stderr.write(`walkie [${level}] ${m}\n`);
+  const quiet = () => {};
+  return { trace: quiet, debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') };
+}

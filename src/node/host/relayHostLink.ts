@@ -1,0 +1,261 @@
+// The host's end of the relay (docs/relay.md): one WebSocket to /v1/host that authenticates with the host's
+// Ed25519 identity (src/core/wire/relayAuth.ts) and multiplexes every device as a `conn`. Implements HostLink, so
+// the channel code in src/core never sees the relay. Reconnects by itself with exponential backoff and full
+// jitter; every onOpen is matched by exactly one onClose, whoever closed the conn and however the link fell.
+import { randomBytes, randomInt } from 'node:crypto';
+import { WebSocket, type RawData } from 'ws';
+import { systemClock, type Clock, type TimerHandle } from '../../core/base/clock';
+import { CloseCode } from '../../core/wire/closeCodes';
+import { Emitter } from '../../core/base/event';
+import type { HostLink } from '../../core/bridge/links';
+import { nullLogger, type Logger } from '../../core/base/logger';
+import { ED25519_KEY_LENGTH, hostIdFromSecret, signRelayChallenge } from '../../core/wire/relayAuth';
+import { RelayError } from '../../relay/relayError';
+import { CONN_HEADER_LENGTH, DEFAULT_LIMITS } from '../../relay/relayLimits';
+import { HOST_PATH, isForwardableCloseCode, parseControl, RelayToHostSchema } from '../../relay/relayProtocol';
+
+export interface RelayHostLinkOptions {
+  /** The relay's base URL, ws:// or wss:// (the /v1/host path is added). */
+  relayUrl: string;
+  /** The host's 32-byte Ed25519 identity secret. Kept in memory only; never sent. */
+  identitySecret: Uint8Array;
+  clock?: Clock;
+  logger?: Logger;
+  /** Backoff: the first retry waits up to baseMs, doubling per failure up to capMs (full jitter). */
+  backoff?: { baseMs: number; capMs: number };
+  /** No message or ping from the relay for this long → the link is presumed dead and reconnects. */
+  idleTimeoutMs?: number;
+}
+
+/** A fresh 32-byte Ed25519 identity secret for a host. */
+export function generateHostIdentity(): Uint8Array {
+  return new Uint8Array(randomBytes(ED25519_KEY_LENGTH));
+}
+
+const DEFAULT_BACKOFF = { baseMs: 500, capMs: 30_000 };
+/** The relay pings every 30 s; miss two and a half of them and the link is dead. */
+const DEFAULT_IDLE_TIMEOUT_MS = 75_000;
+
+export class RelayHostLink implements HostLink {
+  readonly hostId: string;
+  private readonly openEmitter = new Emitter<number>();
+  private readonly frameEmitter = new Emitter<{ conn: number; frame: Uint8Array }>();
+  private readonly closeEmitter = new Emitter<number>();
+  private readonly stateEmitter = new Emitter<'online' | 'offline'>();
+  readonly onOpen = this.openEmitter.event;
+  readonly onFrame = this.frameEmitter.event;
+  readonly onClose = this.closeEmitter.event;
+  readonly onState = this.stateEmitter.event;
+
+  private readonly secret: Uint8Array;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly backoff: { baseMs: number; capMs: number };
+  private readonly idleTimeoutMs: number;
+  private readonly url: string;
+  private ws: WebSocket | undefined;
+  private online = false;
+  private readonly conns = new Set<number>();
+  private attempt = 0;
+  private retryTimer: TimerHandle | undefined;
+  private idleTimer: TimerHandle | undefined;
+  private state: 'new' | 'running' | 'stopped' = 'new';
+
+  constructor(o: RelayHostLinkOptions) {
+    if (o.identitySecret.length !== ED25519_KEY_LENGTH) throw new RangeError('"identitySecret" expected 32 bytes');
+    const url = new URL(o.relayUrl);
+    if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError('"relayUrl" expected a ws:// or wss:// URL');
+    url.pathname = url.pathname.replace(/\/+$/, '') + HOST_PATH;
+    this.url = url.toString();
+    this.secret = new Uint8Array(o.identitySecret);
+    this.hostId = hostIdFromSecret(this.secret);
+    this.clock = o.clock ?? systemClock;
+    this.logger = o.logger ?? nullLogger;
+    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+    this.idleTimeoutMs = o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  }
+
+  get isOnline(): boolean {
+    return this.online;
+  }
+
+  start(): void {
+    if (this.state !== 'new') return;
+    this.state = 'running';
+    this.connect();
+  }
+
+  send(conn: number, frame: Uint8Array): void {
+    if (frame.length > DEFAULT_LIMITS.maxPayload) {
+      throw new RelayError('RELAY_ERR_PAYLOAD_TOO_LARGE', `a frame is at most ${DEFAULT_LIMITS.maxPayload} bytes`);
+    }
+    // A conn that is gone already got (or is about to get) onClose: a late send is dropped, not an error.
+    if (!this.online || !this.conns.has(conn) || !this.ws) return;
+    const out = Buffer.allocUnsafe(CONN_HEADER_LENGTH + frame.length);
+    out.writeUInt32BE(conn, 0);
+    out.set(frame, CONN_HEADER_LENGTH);
+    this.ws.send(out, { binary: true });
+  }
+
+  close(conn: number, code: number, reason: string): void {
+    if (!this.conns.has(conn)) return;
+    const safeCode = isForwardableCloseCode(code) ? code : CloseCode.policyViolation;
+    if (this.online && this.ws) this.ws.send(JSON.stringify({ type: 'close', conn, code: safeCode, reason: clampReason(reason) }));
+    this.dropConn(conn);
+  }
+
+  dispose(): void {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
+    this.teardown(CloseCode.goingAway);
+    this.secret.fill(0);
+    this.openEmitter.dispose();
+    this.frameEmitter.dispose();
+    this.closeEmitter.dispose();
+    this.stateEmitter.dispose();
+  }
+
+  private connect(): void {
+    if (this.state !== 'running') return;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url, { perMessageDeflate: false, maxPayload: DEFAULT_LIMITS.maxPayload + CONN_HEADER_LENGTH, handshakeTimeout: 10_000 });
+    } catch {
+      return this.scheduleReconnect();
+    }
+    this.ws = ws;
+    ws.on('error', () => {}); // 'close' follows every error; that is where the link reacts.
+    ws.on('message', (data, isBinary) => {
+      if (this.ws === ws) this.onMessage(ws, data, isBinary);
+    });
+    ws.on('ping', () => this.ws === ws && this.touch());
+    ws.on('open', () => this.ws === ws && this.touch());
+    ws.on('close', (code) => {
+      if (this.ws !== ws) return;
+      this.logger.info(`relay link: closed by the relay (${code})`);
+      this.teardown();
+      // Another process proved the same identity after us: fighting over the id would only flap both.
+      if (code === CloseCode.hostReplaced) {
+        this.logger.warn('relay link: another host with this identity took over; not reconnecting');
+        this.state = 'stopped';
+        return;
+      }
+      this.scheduleReconnect();
+    });
+  }
+
+  private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    this.touch();
+    const bytes = data as Buffer;
+    if (isBinary) {
+      if (!this.online || bytes.length < CONN_HEADER_LENGTH) return this.protocolError(ws, 'short frame');
+      const conn = bytes.readUInt32BE(0);
+      if (!this.conns.has(conn)) return; // a frame racing our own close of that conn
+      this.frameEmitter.fire({ conn, frame: new Uint8Array(bytes.buffer, bytes.byteOffset + CONN_HEADER_LENGTH, bytes.length - CONN_HEADER_LENGTH) }, this.onListenerError);
+      return;
+    }
+    const msg = parseControl(RelayToHostSchema, bytes.toString('utf8'));
+    if (!msg) return this.protocolError(ws, 'bad control message');
+    switch (msg.type) {
+      case 'challenge':
+        if (this.online) return this.protocolError(ws, 'unexpected challenge');
+        ws.send(JSON.stringify({ type: 'auth', ...signRelayChallenge(this.secret, msg.nonce) }));
+        return;
+      case 'ready':
+        // The relay must name us by the id our key implies; anything else is not our relay talking.
+        if (this.online || msg.hostId !== this.hostId) return this.protocolError(ws, 'unexpected ready');
+        this.online = true;
+        this.attempt = 0;
+        this.logger.info('relay link: online');
+        this.stateEmitter.fire('online', this.onListenerError);
+        return;
+      case 'open':
+        if (!this.online || this.conns.has(msg.conn)) return this.protocolError(ws, 'unexpected open');
+        this.conns.add(msg.conn);
+        this.openEmitter.fire(msg.conn, this.onListenerError);
+        return;
+      case 'close':
+        if (this.conns.has(msg.conn)) this.dropConn(msg.conn);
+        return;
+    }
+  }
+
+  private protocolError(ws: WebSocket, reason: string): void {
+    this.logger.warn(`relay link: protocol error (${reason})`);
+    try {
+      ws.close(CloseCode.protocolError, 'protocol error');
+    } catch {
+      ws.terminate();
+    }
+  }
+
+  private dropConn(conn: number): void {
+    if (!this.conns.delete(conn)) return;
+    this.closeEmitter.fire(conn, this.onListenerError);
+  }
+
+  /** Forgets the current socket: every conn gets onClose, then the link goes offline. */
+  private teardown(code?: number): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    if (this.idleTimer !== undefined) this.clock.clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (ws) {
+      try {
+        if (code !== undefined) ws.close(code, 'host going away');
+        else ws.terminate();
+      } catch {
+        ws.terminate();
+      }
+    }
+    for (const conn of [...this.conns]) this.dropConn(conn);
+    if (this.online) {
+      this.online = false;
+      this.logger.info('relay link: offline');
+      this.stateEmitter.fire('offline', this.onListenerError);
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.state !== 'running') return;
+    const delay = backoffDelay(this.attempt++, this.backoff);
+    this.logger.debug(`relay link: reconnecting in ${delay} ms`);
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  /** Re-arms the idle timer: a relay that stopped pinging (a half-open TCP connection) is given up on. */
+  private touch(): void {
+    if (this.idleTimer !== undefined) this.clock.clearTimeout(this.idleTimer);
+    const ws = this.ws;
+    this.idleTimer = this.clock.setTimeout(() => {
+      if (this.ws !== ws || !ws) return;
+      this.logger.info('relay link: the relay went silent');
+      ws.terminate();
+    }, this.idleTimeoutMs);
+  }
+
+  private readonly onListenerError = (e: unknown): void => {
+    this.logger.error(`relay link: a listener threw (${e instanceof Error ? e.name : 'error'})`);
+  };
+}
+
+/**
+ * The wait before reconnect attempt `attempt` (0-based), with full jitter (AWS Architecture Blog,
+ * "Exponential Backoff And Jitter"): uniform in [0, min(cap, base·2^attempt)], from the CSPRNG, so a relay
+ * restart is not met by every host at the same instant.
+ */
+export function backoffDelay(attempt: number, o: { baseMs: number; capMs: number } = DEFAULT_BACKOFF): number {
+  const ceiling = Math.min(o.capMs, o.baseMs * 2 ** Math.min(Math.max(0, attempt), 30));
+  return randomInt(0, Math.max(1, Math.floor(ceiling)) + 1);
+}
+
+/** A close reason the relay will accept: at most 123 UTF-8 bytes. */
+function clampReason(reason: string): string {
+  let out = reason;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+  return out;
+}

@@ -1,0 +1,189 @@
+// WalkieHost: everything a host runs besides the agent itself — its identity, the relay (embedded, or an
+// external one), the link to it, the encrypted bridge, pairing offers, the device registry, the approval
+// broker and the HostService that speaks the protocol. Used by `walkie host` and by the VS Code extension.
+import path from 'node:path';
+import * as z from 'zod';
+import { bytesToBase64url, base64urlToBytes } from '../../core/base/bytes';
+import { ApprovalBroker } from '../../core/approvals/approvalBroker';
+import { BridgeHost, type ConnectedDevice } from '../../core/bridge/bridgeHost';
+import { systemClock, type Clock } from '../../core/base/clock';
+import { DeviceRegistry, type PairedDevice } from '../../core/pairing/deviceRegistry';
+import { type Disposable, disposeAll } from '../../core/base/dispose';
+import { Emitter } from '../../core/base/event';
+import { HostService, type PeerConnection } from '../../core/host/hostService';
+import { nullLogger, type Logger } from '../../core/base/logger';
+import { generateKeyPair, keyPairFromSecret, type KeyPair } from '../../core/noise/dh';
+import { PairingOffers } from '../../core/pairing/pairingOffers';
+import { encodePairingUrl, relayUrlForOrigin } from '../../core/pairing/pairingPayload';
+import { RelayServer } from '../../relay/relayServer';
+import type { HostStateStore } from './fileStateStore';
+import { generateHostIdentity, RelayHostLink } from './relayHostLink';
+import { nativeX25519 } from './nativeX25519';
+import { lanAddress } from '../cli/relayCommand';
+
+export type RelayMode =
+  /** The relay runs in this process. `lan` binds every interface and advertises the LAN address. */
+  | { kind: 'embedded'; bind?: string; port?: number; lan?: boolean }
+  /** A relay that runs elsewhere (`walkie relay`, behind TLS): its public http(s) origin. */
+  | { kind: 'external'; url: string };
+
+export interface WalkieHostOptions {
+  store: HostStateStore;
+  relay: RelayMode;
+  hostName: string;
+  /** dist/webview, served by the embedded relay. */
+  webRoot?: string;
+  clock?: Clock;
+  logger?: Logger;
+  expiryMs?: number;
+  offerLifetimeMs?: number;
+}
+
+const IdentitySchema = z.strictObject({ v: z.literal(1), noiseSecret: z.string(), relaySecret: z.string() });
+
+export class WalkieHost implements Disposable {
+  readonly broker: ApprovalBroker;
+  readonly service: HostService;
+  private readonly pairedEmitter = new Emitter<{ device: ConnectedDevice; sas: string }>();
+  private readonly devicesEmitter = new Emitter<void>();
+  /** A device paired: both sides show the same short authentication string. */
+  readonly onPaired = this.pairedEmitter.event;
+  /** A device connected, disconnected, paired or was revoked. */
+  readonly onDevicesChanged = this.devicesEmitter.event;
+  private readonly subs: Disposable[] = [];
+  private readonly peers = new Map<string, PeerConnection>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly o: WalkieHostOptions,
+    /** The http(s) origin devices open (the web UI) — pairing URLs start with it. */
+    readonly origin: string,
+    private readonly relay: RelayServer | undefined,
+    private readonly link: RelayHostLink,
+    readonly registry: DeviceRegistry,
+    private readonly offers: PairingOffers,
+    private readonly bridge: BridgeHost,
+    clock: Clock,
+  ) {
+    const logger = o.logger ?? nullLogger;
+    this.broker = new ApprovalBroker({ clock, expiryMs: o.expiryMs, logger });
+    this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger });
+    this.subs.push(
+      bridge.onDeviceConnected((device) => {
+        this.peers.get(device.id)?.dispose();
+        this.peers.set(device.id, this.service.connect({ id: device.id, name: device.name, send: (m) => void bridge.send(device.id, m) }));
+        this.devicesEmitter.fire();
+      }),
+      bridge.onDeviceDisconnected((device) => {
+        this.peers.get(device.id)?.dispose();
+        this.peers.delete(device.id);
+        this.devicesEmitter.fire();
+      }),
+      bridge.onMessage(({ device, message }) => this.peers.get(device.id)?.receive(message)),
+      bridge.onPaired((e) => this.pairedEmitter.fire(e)),
+      registry.onChanged(() => this.devicesEmitter.fire()),
+    );
+  }
+
+  static async start(o: WalkieHostOptions): Promise<WalkieHost> {
+    const clock = o.clock ?? systemClock;
+    const logger = o.logger ?? nullLogger;
+    const identity = await loadIdentity(o.store);
+    let relay: RelayServer | undefined;
+    let origin: string;
+    if (o.relay.kind === 'embedded') {
+      const bind = o.relay.lan ? '0.0.0.0' : (o.relay.bind ?? '127.0.0.1');
+      relay = new RelayServer({ host: bind, port: o.relay.port ?? 0, webRoot: o.webRoot, logger, clock });
+      const { port } = await relay.start();
+      const advertised = o.relay.lan ? (lanAddress() ?? '127.0.0.1') : bind === '0.0.0.0' ? '127.0.0.1' : bind;
+      origin = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
+    } else {
+      origin = o.relay.url.replace(/\/+$/, '');
+    }
+    const relayUrl = relayUrlForOrigin(origin);
+    // The host always reaches an embedded relay over loopback, whatever address it advertises.
+    const linkUrl = relay ? relayUrlForOrigin(`http://127.0.0.1:${new URL(origin).port}`) : relayUrl;
+    const link = new RelayHostLink({ relayUrl: linkUrl, identitySecret: identity.relaySecret, clock, logger });
+    const registry = await DeviceRegistry.open(o.store.registry, clock, logger);
+    const offers = new PairingOffers({ clock, hostId: link.hostId, hostPublicKey: identity.noise.publicKey, relayUrl, logger });
+    const bridge = new BridgeHost({ link, staticKey: identity.noise, hostId: link.hostId, hostName: o.hostName, offers, registry, clock, logger, x25519: nativeX25519 });
+    const host = new WalkieHost(o, origin, relay, link, registry, offers, bridge, clock);
+    link.start();
+    return host;
+  }
+
+  get hostId(): string {
+    return this.link.hostId;
+  }
+
+  /** Makes a new single-use pairing offer (the previous one stops working) and returns its URL. */
+  newPairingUrl(): { url: string; expiresAt: number } {
+    const offer = this.offers.create(this.o.offerLifetimeMs);
+    const url = encodePairingUrl(this.origin, offer);
+    offer.psk.fill(0);
+    return { url, expiresAt: offer.expiresAt };
+  }
+
+  cancelPairing(): void {
+    this.offers.cancel();
+  }
+
+  connectedDevices(): ConnectedDevice[] {
+    return this.bridge.connectedDevices();
+  }
+
+  pairedDevices(): PairedDevice[] {
+    return this.registry.list();
+  }
+
+  /** Revokes a device: its live channel closes now and its next handshake fails. */
+  revoke(deviceId: string): boolean {
+    return this.bridge.revoke(deviceId);
+  }
+
+  dispose(): void {
+    void this.close();
+  }
+
+  /** Stops everything: pending approvals are cancelled (deny), devices disconnected, the registry saved. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const p of this.peers.values()) p.dispose();
+      disposeAll(this.subs);
+      this.broker.dispose();
+      this.service.dispose();
+      this.bridge.dispose();
+      this.link.dispose();
+      await this.registry.flush();
+      await this.relay?.close();
+    })();
+    return this.closing;
+  }
+}
+
+/** The host's long-lived keys: made once, kept by the state store (a 0600 file, or VS Code SecretStorage). */
+async function loadIdentity(store: HostStateStore): Promise<{ noise: KeyPair; relaySecret: Uint8Array }> {
+  const text = await store.loadIdentity();
+  if (text !== undefined) {
+    const parsed = IdentitySchema.safeParse(safeJson(text));
+    if (!parsed.success) throw new Error('the host identity in the state store is corrupt; move it away to make a new one (devices must pair again)');
+    return { noise: keyPairFromSecret(base64urlToBytes(parsed.data.noiseSecret), nativeX25519), relaySecret: base64urlToBytes(parsed.data.relaySecret) };
+  }
+  const noise = generateKeyPair(nativeX25519);
+  const relaySecret = generateHostIdentity();
+  await store.saveIdentity(JSON.stringify({ v: 1, noiseSecret: bytesToBase64url(noise.secretKey), relaySecret: bytesToBase64url(relaySecret) }));
+  return { noise, relaySecret };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** dist/webview beside the running bundle (dist/cli.js or dist/extension.js). */
+export function defaultWebRoot(): string {
+  return path.join(__dirname, 'webview');
+}

@@ -1,0 +1,146 @@
+// Follows an agent's transcript (JSONL, appended line by line): reads the file from the start (so a host
+// restart rebuilds the history), then every appended byte, and hands over each complete line. fs.watch
+// gives low latency; a cheap poll (one fstat) catches what watch misses (some file systems, editors that
+// replace the file, a file that does not exist yet). Lines are untrusted text: the caller parses them.
+import fs from 'node:fs';
+import type { Disposable } from '../../core/base/dispose';
+import { nullLogger, type Logger } from '../../core/base/logger';
+
+export interface TranscriptTailerOptions {
+  readonly file: string;
+  readonly onLine: (line: string) => void;
+  readonly logger?: Logger;
+  /** Fallback poll period. Default 500 ms. */
+  readonly pollMs?: number;
+  /** A longer line is skipped (tool results can be huge). Default 16 MiB. */
+  readonly maxLineBytes?: number;
+}
+
+const CHUNK = 256 * 1024;
+
+export class TranscriptTailer implements Disposable {
+  private offset = 0;
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
+  private skipping = false;
+  private fd: number | undefined;
+  private watcher: fs.FSWatcher | undefined;
+  private readonly poll: NodeJS.Timeout;
+  private readonly logger: Logger;
+  private readonly maxLineBytes: number;
+  private disposed = false;
+  private reading = false;
+
+  constructor(private readonly o: TranscriptTailerOptions) {
+    this.logger = o.logger ?? nullLogger;
+    this.maxLineBytes = o.maxLineBytes ?? 16 * 1024 * 1024;
+    this.poll = setInterval(() => this.readMore(), o.pollMs ?? 500);
+    this.poll.unref();
+    this.readMore();
+  }
+
+  get file(): string {
+    return this.o.file;
+  }
+
+  /** Reads whatever was appended since the last read (call it when you know the file grew). */
+  readMore(): void {
+    if (this.disposed || this.reading) return;
+    this.reading = true;
+    try {
+      if (!this.open()) return;
+      const size = fs.fstatSync(this.fd!).size;
+      if (size < this.offset) {
+        // Truncated or replaced: start over.
+        this.offset = 0;
+        this.carry = [];
+        this.carryBytes = 0;
+      }
+      const buf = Buffer.allocUnsafe(CHUNK);
+      while (this.offset < size && !this.disposed) {
+        const n = fs.readSync(this.fd!, buf, 0, Math.min(CHUNK, size - this.offset), this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        this.split(buf.subarray(0, n));
+      }
+    } catch (e) {
+      this.logger.warn(`transcript: read failed (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      this.closeFd();
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearInterval(this.poll);
+    this.watcher?.close();
+    this.closeFd();
+  }
+
+  private open(): boolean {
+    if (this.fd !== undefined) return true;
+    try {
+      this.fd = fs.openSync(this.o.file, 'r');
+    } catch {
+      return false; // not there yet: the poll retries
+    }
+    try {
+      this.watcher = fs.watch(this.o.file, { persistent: false }, () => this.readMore());
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch {
+      this.watcher = undefined; // the poll covers it
+    }
+    return true;
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private split(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.skipping) {
+        this.skipping = false;
+        this.carry = [];
+        this.carryBytes = 0;
+        continue;
+      }
+      const line = this.carryBytes ? Buffer.concat([...this.carry, piece]).toString('utf8') : piece.toString('utf8');
+      this.carry = [];
+      this.carryBytes = 0;
+      if (line.trim()) this.emit(line);
+    }
+    const rest = chunk.subarray(start);
+    if (!rest.length || this.skipping) return;
+    this.carryBytes += rest.length;
+    if (this.carryBytes > this.maxLineBytes) {
+      this.logger.warn('transcript: skipped an over-long line');
+      this.skipping = true;
+      this.carry = [];
+      this.carryBytes = 0;
+      return;
+    }
+    this.carry.push(Buffer.from(rest));
+  }
+
+  private emit(line: string): void {
+    try {
+      this.o.onLine(line);
+    } catch (e) {
+      this.logger.error(`transcript: line handler failed: ${e instanceof Error ? e.name : 'error'}`);
+    }
+  }
+}

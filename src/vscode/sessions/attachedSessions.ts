@@ -1,0 +1,263 @@
+// AttachedSessions: the Claude Code sessions a user starts BY HAND in a VS Code terminal, in a workspace
+// folder where Walkie's attach hook is enabled (docs/attach.md). While the host runs, one AttachServer per
+// enabled folder takes that folder's hook calls; each session it attaches is served to the devices like a
+// session Walkie started, and device prompts are typed into its terminal (TerminalFinder). Enable / Disable
+// install and remove the hook (src/node/attach/attachInstaller.ts). Without a running host the hook falls back to
+// Claude Code's own prompt, so a window whose workspace has the hook starts the host soon after activation.
+// Security: in an untrusted workspace Walkie installs no hook and attaches no session.
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { AttachEdit } from '../../node/attach/attachInstaller';
+import type { AttachedSession } from '../../node/attach/attachedSession';
+import type { AttachServer } from '../../node/attach/attachServer';
+import type { WalkieHost } from '../../node/host/walkieHost';
+import { TerminalFinder } from './terminalFinder';
+import type { WalkieController } from '../walkieController';
+
+export type AttachedSessionsErrorCode = 'ATTACHED_ERR_UNTRUSTED' | 'ATTACHED_ERR_NOT_A_FOLDER' | 'ATTACHED_ERR_SERVER';
+
+export class AttachedSessionsError extends Error {
+  override readonly name = 'AttachedSessionsError';
+  constructor(
+    readonly code: AttachedSessionsErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EnableOptions {
+  /** Ask first, in a modal that says what is written. Default true; the commands always ask. */
+  readonly confirm?: boolean;
+}
+
+interface Served {
+  readonly session: AttachedSession;
+  readonly subs: { dispose(): void }[];
+}
+
+/** Where the hook script is copied: outside the versioned extension folder, so updates do not break it. */
+const HOOK_DIR = path.join(os.homedir(), '.walkie', 'bin');
+
+export class AttachedSessions implements vscode.Disposable {
+  /** The attach server of each enabled workspace folder (by its fsPath), while the host runs. */
+  private readonly servers = new Map<string, AttachServer>();
+  /** Why a folder's server did not start (the last failure), for enable() to report. */
+  private readonly failures = new Map<string, string>();
+  private readonly served = new Map<string, Served>();
+  private readonly subs: vscode.Disposable[];
+  private finder: TerminalFinder | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private disposed = false;
+
+  constructor(
+    private readonly controller: WalkieController,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly extensionPath: string,
+    private readonly isTrusted: () => boolean = () => vscode.workspace.isTrusted,
+    /** Pids of the Claude Code processes Walkie started itself (they are gated already; see AttachServer). */
+    private readonly wrappedPids: () => readonly (number | undefined)[] = () => [],
+  ) {
+    this.subs = [
+      controller.onDidStartHost((host) => void this.sync(host)),
+      // Before the host closes: the registry files go first (the hook falls back to the terminal's prompt)
+      // and the devices still see these sessions end.
+      controller.onWillStopHost(() => this.closeServers()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.syncRunning()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.startIfEnabled()),
+    ];
+  }
+
+  /** The live attached sessions. */
+  list(): AttachedSession[] {
+    return [...this.served.values()].map((s) => s.session);
+  }
+
+  /** The workspace folders whose hand-started sessions this window takes now. */
+  folders(): string[] {
+    return [...this.servers.keys()];
+  }
+
+  /**
+   * Called soon after activation (never inside it): if a workspace folder has the hook, refreshes the hook
+   * (script and command path, both idempotent) and starts the host, so a hand-started CLI reaches Walkie.
+   * Resolves to whether it started anything; failures are logged.
+   */
+  async startIfEnabled(): Promise<boolean> {
+    if (this.disposed || !this.isTrusted()) return false;
+    try {
+      const folders = await this.enabledFolders();
+      if (!folders.length) return false;
+      const { installAttachHook, installHookScript } = await import('../../node/attach/attachInstaller');
+      const { readConfig } = await import('../walkieConfig');
+      const config = readConfig();
+      const command = await this.hookCommand();
+      installHookScript(this.bundledHook, HOOK_DIR);
+      for (const folder of folders) installAttachHook(folder, command, { expiryMs: config.expiryMs });
+      this.log.info(`attach: the hook is enabled in ${folders.length} workspace folder(s); starting Walkie`);
+      await this.sync(await this.controller.ensureHost());
+      return true;
+    } catch (e) {
+      this.log.warn(`attach: could not start for the enabled workspace folders: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+  }
+
+  /**
+   * Installs the hook in `folder` (a workspace folder of this window) and makes sure this window takes its
+   * sessions. Resolves to undefined if the user said no. @throws AttachedSessionsError, AttachInstallError
+   * (an unreadable settings file: nothing is written), ConfigError, or a host start failure.
+   */
+  async enable(folder: string, o: EnableOptions = {}): Promise<AttachEdit | undefined> {
+    // Security: the hook makes Walkie's script run inside every Claude Code started in this folder; an
+    // untrusted folder gets nothing installed.
+    if (!this.isTrusted()) throw new AttachedSessionsError('ATTACHED_ERR_UNTRUSTED', 'Walkie installs no hook in an untrusted workspace. Trust this folder first.');
+    const target = this.workspaceFolder(folder);
+    const { ATTACH_GATE_EVENTS, ATTACH_INFO_EVENTS, installAttachHook, installHookScript, settingsLocalPath } = await import('../../node/attach/attachInstaller');
+    const { readConfig } = await import('../walkieConfig');
+    const config = readConfig();
+    const command = await this.hookCommand();
+    if (o.confirm !== false) {
+      const detail = [
+        `Walkie adds command hooks to ${settingsLocalPath(target.uri.fsPath)} (Claude Code's machine-local settings, not meant to be committed).`,
+        `They cover ${[...ATTACH_GATE_EVENTS, ...ATTACH_INFO_EVENTS].join(', ')}, and each runs:\n${command} # walkie-attach`,
+        'While Walkie runs, a Claude Code you start by hand in this folder appears on your devices, and its edits and commands wait for approval there. Otherwise Claude Code asks in its terminal as usual.',
+        'Your other settings and hooks are kept. "Walkie: Disable for this Workspace" removes exactly these entries.',
+      ].join('\n\n');
+      const choice = await vscode.window.showInformationMessage(`Let Walkie follow Claude Code sessions you start by hand in "${target.name}"?`, { modal: true, detail }, 'Enable');
+      if (choice !== 'Enable') return undefined;
+    }
+    installHookScript(this.bundledHook, HOOK_DIR);
+    const edit = installAttachHook(target.uri.fsPath, command, { expiryMs: config.expiryMs });
+    this.log.info(`attach: ${edit.changed ? 'enabled' : 'already enabled'} in ${target.name}`);
+    await this.sync(await this.controller.ensureHost());
+    const failure = this.failures.get(target.uri.fsPath);
+    if (failure !== undefined) throw new AttachedSessionsError('ATTACHED_ERR_SERVER', `the hooks are installed, but Walkie could not take this folder's sessions: ${failure}`);
+    return edit;
+  }
+
+  /** Removes Walkie's hook entries from `folder` (nothing else) and stops taking its sessions. @throws AttachInstallError */
+  async disable(folder: string): Promise<AttachEdit> {
+    const { removeAttachHook } = await import('../../node/attach/attachInstaller');
+    const edit = removeAttachHook(path.resolve(folder));
+    this.log.info(`attach: ${edit.changed ? 'disabled' : 'was not enabled'} in ${path.basename(folder)}`);
+    await this.syncRunning();
+    return edit;
+  }
+
+  /** The workspace folders whose settings hold Walkie's hook. */
+  async enabledFolders(): Promise<string[]> {
+    const { isAttachHookInstalled } = await import('../../node/attach/attachInstaller');
+    return fileFolders().filter((f) => isAttachHookInstalled(f.uri.fsPath)).map((f) => f.uri.fsPath);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const s of this.subs.splice(0)) s.dispose();
+    this.closeServers();
+    this.finder?.dispose();
+    this.finder = undefined;
+  }
+
+  private get bundledHook(): string {
+    return path.join(this.extensionPath, 'dist', 'hook.js');
+  }
+
+  /** `node <script>`; without a `node` on PATH, VS Code's own runtime run as node (docs/attach.md). */
+  private async hookCommand(): Promise<string> {
+    const { attachHookCommand } = await import('../../node/attach/attachInstaller');
+    const { which } = await import('../../node/terminal/which');
+    const script = path.join(HOOK_DIR, 'hook.js');
+    return which('node') ? attachHookCommand(script) : attachHookCommand(script, process.execPath, { ELECTRON_RUN_AS_NODE: '1' });
+  }
+
+  private workspaceFolder(folder: string): vscode.WorkspaceFolder {
+    const wanted = path.resolve(folder);
+    const found = fileFolders().find((f) => f.uri.fsPath === wanted);
+    if (!found) throw new AttachedSessionsError('ATTACHED_ERR_NOT_A_FOLDER', `${folder} is not a folder open in this window`);
+    return found;
+  }
+
+  private syncRunning(): Promise<void> {
+    const host = this.controller.running;
+    return host ? this.sync(host) : Promise.resolve();
+  }
+
+  /** Brings the attach servers in line with the enabled folders. One at a time; never rejects. */
+  private sync(host: WalkieHost): Promise<void> {
+    this.queue = this.queue.then(() => this.doSync(host)).catch((e: unknown) => this.log.error(`attach: ${e instanceof Error ? e.message : String(e)}`));
+    return this.queue;
+  }
+
+  private async doSync(host: WalkieHost): Promise<void> {
+    if (this.disposed || this.controller.running !== host) return;
+    const wanted = this.isTrusted() ? await this.enabledFolders() : [];
+    for (const [folder, server] of this.servers) {
+      if (wanted.includes(folder)) continue;
+      this.servers.delete(folder);
+      server.dispose();
+      this.log.info(`attach: stopped taking hand-started sessions in ${path.basename(folder)}`);
+    }
+    for (const folder of wanted) {
+      if (this.servers.has(folder)) continue;
+      try {
+        await this.startServer(host, folder);
+        this.failures.delete(folder);
+      } catch (e) {
+        const reason = e instanceof Error ? e.message : String(e);
+        this.failures.set(folder, reason);
+        this.log.warn(`attach: could not take hand-started sessions in ${path.basename(folder)}: ${reason}`);
+      }
+    }
+  }
+
+  private async startServer(host: WalkieHost, folder: string): Promise<void> {
+    const [{ AttachServer }, { systemClock }, { readConfig }] = await Promise.all([import('../../node/attach/attachServer'), import('../../core/base/clock'), import('../walkieConfig')]);
+    if (this.disposed || this.controller.running !== host) return;
+    const config = readConfig();
+    this.finder ??= new TerminalFinder();
+    const server = await AttachServer.start({
+      workspaces: [folder],
+      broker: host.broker,
+      clock: systemClock,
+      logger: this.log,
+      typer: this.finder.typer,
+      policy: config.policy,
+      audit: this.controller.auditLog,
+      isWrapped: (pid) => this.wrappedPids().includes(pid),
+    });
+    // The host may have stopped (or this window closed) while the server started.
+    if (this.disposed || this.controller.running !== host) return void (await server.close());
+    server.onSessionAttached((s) => this.serve(host, s));
+    this.servers.set(folder, server);
+  }
+
+  private serve(host: WalkieHost, session: AttachedSession): void {
+    const subs = [host.service.addSession(session)];
+    // The service's own listener was added first, so devices get the final info before it is dropped.
+    subs.push(session.onInfo((info) => info.status === 'ended' && this.forget(session.id)));
+    this.served.set(session.id, { session, subs });
+    this.controller.setSessionCount(this.served.size, 'attached');
+    if (session.ended) this.forget(session.id);
+  }
+
+  private forget(id: string): void {
+    const s = this.served.get(id);
+    if (!s) return;
+    this.served.delete(id);
+    for (const sub of s.subs) sub.dispose();
+    this.controller.setSessionCount(this.served.size, 'attached');
+  }
+
+  /** Ends every attached session and removes the registry files (synchronously). */
+  private closeServers(): void {
+    for (const server of this.servers.values()) server.dispose();
+    this.servers.clear();
+    for (const id of [...this.served.keys()]) this.forget(id);
+  }
+}
+
+function fileFolders(): readonly vscode.WorkspaceFolder[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+}

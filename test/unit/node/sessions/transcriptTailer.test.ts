@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TranscriptTailer } from '../../../../src/node/sessions/transcriptTailer';
+
+describe('TranscriptTailer', () => {
+  let dir: string;
+  let file: string;
+  let lines: string[];
+  let tailer: TranscriptTailer | undefined;
+  const follow = (o: { maxLineBytes?: number; pollMs?: number } = {}) => (tailer = new TranscriptTailer({ file, onLine: (l) => lines.push(l), pollMs: o.pollMs ?? 60_000, maxLineBytes: o.maxLineBytes }));
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-tail-'));
+    file = path.join(dir, 'session.jsonl');
+    lines = [];
+  });
+  afterEach(() => {
+    tailer?.dispose();
+    tailer = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads the history already in the file, then what is appended', () => {
+    fs.writeFileSync(file, '{"a":1}\n{"a":2}\n');
+    const t = follow();
+    assert.deepEqual(lines, ['{"a":1}', '{"a":2}']);
+    fs.appendFileSync(file, '{"a":3}\n');
+    t.readMore();
+    assert.deepEqual(lines, ['{"a":1}', '{"a":2}', '{"a":3}']);
+  });
+
+  it('holds a partial line until its newline arrives, even inside a multi-byte character', () => {
+    const t = follow();
+    const bytes = Buffer.from('{"t":"héllo ✓"}\n', 'utf8');
+    const cut = bytes.indexOf(Buffer.from('✓')) + 1;
+    fs.writeFileSync(file, bytes.subarray(0, cut));
+    t.readMore();
+    assert.deepEqual(lines, []);
+    fs.appendFileSync(file, bytes.subarray(cut));
+    t.readMore();
+    assert.deepEqual(lines, ['{"t":"héllo ✓"}']);
+  });
+
+  it('waits for a file that does not exist yet', () => {
+    const t = follow();
+    t.readMore();
+    fs.writeFileSync(file, 'x\n');
+    t.readMore();
+    assert.deepEqual(lines, ['x']);
+  });
+
+  it('starts over when the file is truncated', () => {
+    fs.writeFileSync(file, 'one\ntwo\n');
+    const t = follow();
+    fs.writeFileSync(file, '3\n');
+    t.readMore();
+    assert.deepEqual(lines, ['one', 'two', '3']);
+  });
+
+  it('skips an over-long line and keeps going', () => {
+    const t = follow({ maxLineBytes: 10 });
+    fs.writeFileSync(file, 'short\n' + 'y'.repeat(30));
+    t.readMore();
+    fs.appendFileSync(file, 'z'.repeat(30) + '\nafter\n');
+    t.readMore();
+    assert.deepEqual(lines, ['short', 'after']);
+  });
+
+  it('notices appended lines by itself (fs.watch or the poll)', async () => {
+    fs.writeFileSync(file, '');
+    follow({ pollMs: 100 });
+    fs.appendFileSync(file, 'live\n');
+    const end = Date.now() + 3000;
+    while (!lines.length && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(lines, ['live']);
+  });
+
+  it('stops reading once disposed', () => {
+    const t = follow();
+    t.dispose();
+    fs.writeFileSync(file, 'x\n');
+    t.readMore();
+    assert.deepEqual(lines, []);
+  });
+});

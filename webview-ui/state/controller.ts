@@ -1,0 +1,94 @@
+// Wires a Transport to the Store and gives the views their actions: prompt, interrupt, decide. Unless the
+// transport does it itself (the bridge client), on every `hello` (a fresh connection) it asks the host to
+// resync each session from the last seq held here and resends the prompts the host has not echoed yet
+// (their clientId makes them land exactly once).
+import type { Clock } from '../../src/core/base/clock';
+import { bytesToHex } from '../../src/core/base/bytes';
+import type { Disposable } from '../../src/core/base/dispose';
+import { disposeAll } from '../../src/core/base/dispose';
+import type { Decision, DeviceMessage, HostMessage } from '../../src/core/wire/protocol';
+import { MAX_DENY_MESSAGE_CHARS, MAX_PROMPT_CHARS } from './limits';
+import { Store } from './store';
+import type { Transport } from '../transport/transport';
+
+/** A fresh random prompt id (crypto randomness: the page may run without WebCrypto's subtle API, not without this). */
+export function newClientId(): string {
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+export class Controller implements Disposable {
+  readonly store: Store;
+  private readonly subscriptions: Disposable[] = [];
+  /** Prompts the transport neither sent nor kept (it was not ready): sent again on the next hello. */
+  private readonly unsent = new Set<string>();
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly clock: Clock,
+  ) {
+    this.store = new Store(clock, transport.state);
+    this.subscriptions.push(
+      transport.onState((s) => this.store.setConn(s)),
+      transport.onMessage((m) => this.onHostMessage(m)),
+    );
+  }
+
+  private onHostMessage(m: HostMessage): void {
+    this.store.apply(m);
+    if (m.type !== 'hello') return;
+    const resyncs = this.transport.resyncs;
+    if (!resyncs) for (const s of m.sessions) this.send({ type: 'sync', session: s.id, after: this.store.lastSeq(s.id) });
+    for (const [session, box] of Object.entries(this.store.state.outbox)) {
+      for (const p of box) if (!resyncs || this.unsent.has(p.clientId)) this.sendPrompt(session, p.text, p.clientId);
+    }
+  }
+
+  private sendPrompt(session: string, text: string, clientId: string): void {
+    if (this.send({ type: 'prompt', session, text, clientId })) this.unsent.delete(clientId);
+    else this.unsent.add(clientId);
+  }
+
+  /** Queues and sends a prompt to the active session; false when there is nothing to send it to. */
+  prompt(text: string): boolean {
+    const session = this.store.state.active;
+    if (!session || !text.trim() || text.length > MAX_PROMPT_CHARS) return false;
+    const clientId = newClientId();
+    this.store.addPrompt(session, { clientId, text, at: this.clock.now() });
+    this.sendPrompt(session, text, clientId);
+    return true;
+  }
+
+  interrupt(): void {
+    const session = this.store.state.active;
+    if (session && !this.send({ type: 'interrupt', session })) this.store.notify('Not connected: Stop was not sent.', 'error');
+  }
+
+  /**
+   * Sends a decision naming the exact input hash the card showed, so the host can refuse it if the
+   * request changed underneath. Refused here when the card has expired or a decision is already out.
+   */
+  decide(id: string, decision: Decision, message?: string): void {
+    const pending = this.store.state.approvals.find((a) => a.request.id === id);
+    if (!pending || pending.sent || this.clock.now() >= pending.deadline) return;
+    const text = message?.trim().slice(0, MAX_DENY_MESSAGE_CHARS);
+    if (this.send({ type: 'decide', id, inputHash: pending.request.inputHash, decision, ...(text ? { message: text } : {}) })) {
+      this.store.markSent(id, decision);
+    } else {
+      this.store.notify('Not connected: the decision was not sent.', 'error');
+    }
+  }
+
+  /**
+   * Prompts always go to the transport (the channel keeps them while offline; otherwise they wait in the
+   * outbox for the next hello). Anything else is sent only while online.
+   */
+  private send(m: DeviceMessage): boolean {
+    if (m.type !== 'prompt' && this.transport.state.state !== 'online') return false;
+    return this.transport.send(m);
+  }
+
+  dispose(): void {
+    disposeAll(this.subscriptions);
+    this.transport.dispose();
+  }
+}
