@@ -12,7 +12,7 @@ import path from 'node:path';
 import * as pty from 'node-pty';
 import { ChatLog } from '../src/core/host/chatLog';
 import { systemClock } from '../src/core/base/clock';
-import { TranscriptReader } from '../src/core/transcript';
+import { TranscriptReader } from '../src/node/agents/claude/transcript';
 import { PtyProcess } from '../src/node/terminal/ptyProcess';
 import { TranscriptTailer } from '../src/node/sessions/transcriptTailer';
 

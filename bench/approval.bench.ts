@@ -67,7 +67,7 @@ export async function run(): Promise<Record<string, unknown>> {
   };
   host.service.addSession(session);
   const adapter = new ClaudeCodeAdapter();
-  const gate = new ToolGate({ session: session.id, broker: host.broker, clock: systemClock, logger: nullLogger, cwd, onBypass: () => {} });
+  const gate = new ToolGate({ session: session.id, adapter: new ClaudeCodeAdapter(), broker: host.broker, clock: systemClock, logger: nullLogger, cwd, onBypass: () => {} });
   const hooks = await HookServer.listen({ logger: nullLogger });
   const route = hooks.addRoute(async (body, signal) => {
     const ev = adapter.parseHookInput(body);

@@ -10,6 +10,7 @@ import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEn
 import { startMockAnthropic, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { requestShot, walkieApi, waitFor } from './helpers';
 import { WalkieDevice, type DeviceLine } from './walkieDevice';
+import { describedCall } from '../fixtures/describedCall';
 
 /** The open diff editor's two sides, once one is open. */
 function diffTab(): vscode.TabInputTextDiff | undefined {
@@ -124,7 +125,7 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
 
   it('shows the change of an Edit against the file as it is on this machine', async () => {
     const file = path.join(project, 'notes.txt');
-    const { request, outcome } = api.controller.running!.broker.request({ session: 'vscode-test', tool: 'Edit', input: { file_path: file, old_string: 'line2', new_string: 'line two' }, cwd: project });
+    const { request, outcome } = api.controller.running!.broker.request(describedCall({ session: 'vscode-test', tool: 'Edit', input: { file_path: file, old_string: 'line2', new_string: 'line two' }, cwd: project }));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await api.changes.show(request);
     const diff = await waitFor('the diff editor', diffTab);

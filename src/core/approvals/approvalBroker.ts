@@ -12,18 +12,24 @@ import type { Clock, TimerHandle } from '../base/clock';
 import { Emitter, type Event } from '../base/event';
 import { inputHash } from './inputHash';
 import { nullLogger, type Logger } from '../base/logger';
-import { LIMITS, type ApprovalRequest, type Decision, type Resolution } from '../wire/protocol';
-import { assessRisk } from '../risk';
+import { LIMITS, type ApprovalDetail, type ApprovalRequest, type Decision, type Resolution, type Risk } from '../wire/protocol';
 import { safeText } from '../host/secretScanner';
-import { describeApproval } from '../toolSummary';
+
+/** What a device is shown of a tool call, made by the agent's adapter (AgentAdapter.describeToolCall). */
+export interface ToolDescription {
+  readonly summary: string;
+  readonly detail: ApprovalDetail;
+  readonly risk: Risk;
+}
 
 export interface ApprovalInput {
   session: string;
   tool: string;
+  /** The exact input; its hash binds every decision to it. */
   input: unknown;
   cwd: string;
-  /** Defaults to `cwd`. Writes outside it are high risk. */
-  workspaceRoot?: string;
+  /** Already described by the agent's adapter: the broker knows no agent's tools. */
+  description: ToolDescription;
   toolUseId?: string;
 }
 
@@ -72,7 +78,7 @@ export class ApprovalBroker {
   /** Opens a request. `outcome` settles exactly once and never rejects. */
   request(i: ApprovalInput): { request: ApprovalRequest; outcome: Promise<Outcome> } {
     const now = this.clock.now();
-    const { summary, detail } = describeApproval(i.tool, i.input, i.cwd);
+    const { summary, detail, risk } = i.description;
     const request: ApprovalRequest = {
       id: newId(),
       session: i.session,
@@ -80,7 +86,7 @@ export class ApprovalBroker {
       summary,
       detail,
       cwd: i.cwd.slice(0, 4096),
-      risk: assessRisk(i.tool, i.input, i.workspaceRoot ?? i.cwd),
+      risk,
       inputHash: inputHash(i.input),
       createdAt: now,
       expiresAt: now + this.expiryMs,

@@ -1,26 +1,8 @@
 // Which tool calls are routed to the phone for approval. The default is to route: a tool is left alone only
-// when it is known to change nothing (it reads files or updates the agent's own to-do list). Anything else,
-// including every MCP tool (mcp__*), WebFetch/WebSearch (they can carry data out in a URL or a query) and
-// tools this list has never heard of, is routed. Fail closed: a new tool in a future Claude Code is routed
-// until someone decides otherwise.
+// when its agent's adapter knows it changes nothing (AgentAdapter.isReadOnlyTool), or the user's policy
+// says so. Anything else, including tools an adapter has never heard of, is routed. Fail closed: a new tool
+// in a future agent CLI is routed until someone decides otherwise.
 
-/**
- * Tools that only read. Deliberately NOT here: Task/Agent (launches a subagent with its own prompt; its tool
- * calls are routed too, but the launch itself is shown), KillShell/KillBash (stops a process),
- * ExitPlanMode (Claude Code asks the user here too), ListMcpResourcesTool/ReadMcpResourceTool (an MCP
- * server decides what a "read" does), Skill/SlashCommand (expand to arbitrary instructions).
- */
-export const READ_ONLY_TOOLS: ReadonlySet<string> = new Set([
-  'Read',
-  'Glob',
-  'Grep',
-  'LS',
-  'NotebookRead',
-  'TodoRead',
-  'TodoWrite',
-  'BashOutput',
-  'TaskOutput',
-]);
 
 /**
  * Configuration overrides. Entries are exact tool names, or a prefix ending in `*` (`mcp__github__*`;
@@ -32,11 +14,11 @@ export interface ToolPolicy {
   unrouted?: string[];
 }
 
-/** True when a call to `tool` must wait for a decision from Walkie. */
-export function isRouted(tool: string, policy?: ToolPolicy): boolean {
+/** True when a call to `tool` must wait for a decision from Walkie. `readOnly` is the agent's own list. */
+export function isRouted(tool: string, policy: ToolPolicy | undefined, readOnly: (tool: string) => boolean): boolean {
   if (matchesAny(tool, policy?.routed)) return true;
   if (matchesAny(tool, policy?.unrouted)) return false;
-  return !READ_ONLY_TOOLS.has(tool);
+  return !readOnly(tool);
 }
 
 function matchesAny(tool: string, patterns: readonly string[] | undefined): boolean {

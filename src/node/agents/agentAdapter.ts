@@ -1,7 +1,12 @@
 // The seam between Walkie and one coding-agent CLI (Claude Code today; Codex CLI or Gemini CLI later).
-// An adapter knows how to launch its CLI so that every tool call goes through Walkie's hook endpoint,
-// how to read that CLI's hook calls, and how to answer them. Everything else (the pty, the hook server,
-// the approval broker, the chat log) is agent-neutral and talks to the agent only through this interface.
+// An adapter holds ALL knowledge of its agent: how to launch the CLI so that every tool call goes through
+// Walkie's hook endpoint, how to read and answer its hook calls, what its tools are (read-only or not, how
+// to show a call and how risky it is), how to read its transcript into chat, and what its prompt box does
+// with typed text. Everything else (the pty, the hook server, the gate, the approval broker, the chat log,
+// the bridge) is agent-neutral and talks to the agent only through this interface: a second agent is one
+// new folder under src/node/agents/.
+import type { ToolDescription } from '../../core/approvals/approvalBroker';
+import type { ChatEvent } from '../../core/wire/protocol';
 
 /** A hook call from the agent, reduced to what Walkie acts on. `agentSessionId` is the agent's own id. */
 export interface HookEventBase {
@@ -78,6 +83,17 @@ export interface LaunchPlan {
   readonly notices: string[];
 }
 
+/** Where a tool call runs: relative paths resolve against `cwd`; writes outside `workspaceRoot` are risky. */
+export interface ToolContext {
+  readonly cwd: string;
+  readonly workspaceRoot: string;
+}
+
+/** Reads an agent's transcript, one line at a time, into chat events (never tool results or file contents). */
+export interface ChatReader {
+  feed(line: string): ChatEvent[];
+}
+
 export interface AgentAdapter {
   /** Stable id ('claude-code'), shown as SessionInfo.agent. */
   readonly id: string;
@@ -109,4 +125,10 @@ export interface AgentAdapter {
   isReadyScreen(plainText: string): boolean;
   /** True if a transcript line records a turn that ended without a Stop event (an Esc interrupt). */
   isInterruptRecord(line: string): boolean;
+  /** True when a tool only reads (never routed unless the user's policy routes it). Unknown tools: false. */
+  isReadOnlyTool(tool: string): boolean;
+  /** What a device is shown of a tool call, and its risk. Never throws; secrets are redacted. */
+  describeToolCall(tool: string, input: unknown, ctx: ToolContext): ToolDescription;
+  /** A fresh reader for one transcript file of a session working in `cwd`. */
+  createChatReader(cwd: string): ChatReader;
 }

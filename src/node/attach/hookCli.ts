@@ -15,6 +15,7 @@
 // Kept tiny and fast (node:* only, no zod): it starts once per hook call.
 import crypto from 'node:crypto';
 import { isRouted } from '../../core/approvals/toolPolicy';
+import { CLAUDE_READ_ONLY_TOOLS } from '../agents/claude/claudeTools';
 import { defaultAttachDir, findAttachEntry, type AttachEntry } from './attachRegistry';
 
 const GATE_EVENTS = new Set(['PreToolUse', 'PermissionRequest']);
@@ -39,7 +40,7 @@ async function main(): Promise<string> {
   const tool = typeof input?.tool_name === 'string' ? input.tool_name : /"tool_name"\s*:\s*"([^"\\]{1,256})"/.exec(head)?.[1];
   const gate = event !== undefined && GATE_EVENTS.has(event);
   // Fail open to the local prompt, never to allow.
-  const fallback = (): string => (event === 'PreToolUse' && tool !== undefined && isRouted(tool) ? ASK : '');
+  const fallback = (): string => (event === 'PreToolUse' && tool !== undefined && isRouted(tool, undefined, (t) => CLAUDE_READ_ONLY_TOOLS.has(t)) ? ASK : '');
   if (!input || !event) return fallback();
   const dir = defaultAttachDir();
   const start = process.env.CLAUDE_PROJECT_DIR || (typeof input.cwd === 'string' ? input.cwd : process.cwd());

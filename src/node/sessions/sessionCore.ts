@@ -1,7 +1,7 @@
 // What every agent session Walkie follows has in common, whether Walkie spawned the CLI in a pty
 // (AgentSession) or the user started it by hand and it reached Walkie through the attach hook
 // (AttachedSession): the chat, rebuilt from the transcript the hook calls name (TranscriptTailer +
-// TranscriptReader); device prompts delivered exactly once (PromptLedger waits for the UserPromptSubmit hook
+// the adapter's ChatReader); device prompts delivered exactly once (PromptLedger waits for the UserPromptSubmit hook
 // to confirm them); every tool call gated (ToolGate + ApprovalBroker; bypass mode → deny and flag); and the
 // status that the hooks and the broker drive. Each session composes one SessionCore and keeps only what
 // differs: how the CLI runs, how text reaches it and how its end is noticed.
@@ -16,8 +16,7 @@ import type { Logger } from '../../core/base/logger';
 import { LIMITS, type ChatEvent, type SessionInfo, type SessionStatus } from '../../core/wire/protocol';
 import { capText, redactSecrets } from '../../core/host/secretScanner';
 import type { ToolPolicy } from '../../core/approvals/toolPolicy';
-import { TranscriptReader } from '../../core/transcript';
-import type { AgentAdapter, HookEvent, SessionLaunch } from '../agents/agentAdapter';
+import type { AgentAdapter, ChatReader, HookEvent, SessionLaunch } from '../agents/agentAdapter';
 import type { AuditLog } from '../host/auditLog';
 import { PromptLedger } from './promptLedger';
 import { sanitizePrompt } from '../terminal/ptyProcess';
@@ -68,7 +67,7 @@ export class SessionCore implements Disposable {
   private readonly gate: ToolGate;
   private readonly disposables: Disposable[] = [];
   private tailer: TranscriptTailer | undefined;
-  private reader: TranscriptReader | undefined;
+  private reader: ChatReader | undefined;
   private typing: Promise<void> = Promise.resolve();
   private bypass = false;
 
@@ -82,6 +81,7 @@ export class SessionCore implements Disposable {
     this.ledger = new PromptLedger(o.clock, (e) => this.append(e));
     this.gate = new ToolGate({
       session: this.id,
+      adapter: o.adapter,
       broker: o.broker,
       clock: o.clock,
       logger: o.logger,
@@ -236,12 +236,12 @@ export class SessionCore implements Disposable {
     const file = ev.transcriptPath;
     if (!file || !path.isAbsolute(file) || !file.endsWith('.jsonl') || this.tailer?.file === file || this.ended) return;
     this.tailer?.dispose();
-    const reader = new TranscriptReader({ cwd: this.o.cwd });
+    const reader = this.o.adapter.createChatReader(this.o.cwd);
     this.reader = reader;
     this.tailer = new TranscriptTailer({ file, logger: this.o.logger, onLine: (line) => this.onTranscriptLine(reader, line) });
   }
 
-  private onTranscriptLine(reader: TranscriptReader, line: string): void {
+  private onTranscriptLine(reader: ChatReader, line: string): void {
     if (reader !== this.reader) return;
     if (this.o.adapter.isInterruptRecord(line)) this.settle();
     for (const event of reader.feed(line)) {

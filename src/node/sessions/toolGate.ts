@@ -9,12 +9,14 @@ import type { Clock } from '../../core/base/clock';
 import { inputHash } from '../../core/approvals/inputHash';
 import type { Logger } from '../../core/base/logger';
 import { isRouted, type ToolPolicy } from '../../core/approvals/toolPolicy';
-import type { GateAnswer, ToolUseEvent } from '../agents/agentAdapter';
+import type { AgentAdapter, GateAnswer, ToolUseEvent } from '../agents/agentAdapter';
 import type { AuditLog } from '../host/auditLog';
 
 export interface ToolGateOptions {
   /** Walkie's session id (the broker's `session`). */
   readonly session: string;
+  /** The agent's adapter: which tools only read, and how a call is shown to a device. */
+  readonly adapter: AgentAdapter;
   readonly broker: ApprovalBroker;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -61,7 +63,7 @@ export class ToolGate {
     }
     if (event.phase === 'before') {
       // Not routed (read-only): no opinion, the agent's own permission rules apply.
-      if (!isRouted(event.tool, this.o.policy)) return { kind: 'defer' };
+      if (!isRouted(event.tool, this.o.policy, (t) => this.o.adapter.isReadOnlyTool(t))) return { kind: 'defer' };
       return this.ask(event, signal);
     }
     // A local prompt: reuse the decision just made for this exact input (once), else ask the phone.
@@ -71,14 +73,9 @@ export class ToolGate {
 
   private async ask(event: ToolUseEvent, signal: AbortSignal): Promise<GateAnswer> {
     if (signal.aborted) return { kind: 'deny', reason: 'The agent stopped waiting for a decision.' };
-    const { request, outcome } = this.o.broker.request({
-      session: this.o.session,
-      tool: event.tool,
-      input: event.input,
-      cwd: event.cwd ?? this.o.cwd,
-      workspaceRoot: this.o.workspaceRoot ?? this.o.cwd,
-      toolUseId: event.toolUseId,
-    });
+    const cwd = event.cwd ?? this.o.cwd;
+    const description = this.o.adapter.describeToolCall(event.tool, event.input, { cwd, workspaceRoot: this.o.workspaceRoot ?? this.o.cwd });
+    const { request, outcome } = this.o.broker.request({ session: this.o.session, tool: event.tool, input: event.input, cwd, description, toolUseId: event.toolUseId });
     // The agent hung up (Esc, or its hook timeout): the request can never be answered any more.
     const onAbort = () => this.o.broker.cancel(request.id, 'agent', 'The agent stopped waiting for a decision.');
     signal.addEventListener('abort', onAbort, { once: true });

@@ -10,7 +10,12 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { which } from '../../terminal/which';
-import type { AgentAdapter, GateAnswer, HookEvent, LaunchContext, LaunchPlan, PreparedPrompt, SessionLaunch } from '../agentAdapter';
+import type { ToolDescription } from '../../../core/approvals/approvalBroker';
+import type { AgentAdapter, ChatReader, GateAnswer, HookEvent, LaunchContext, LaunchPlan, PreparedPrompt, SessionLaunch, ToolContext } from '../agentAdapter';
+import { CLAUDE_READ_ONLY_TOOLS } from './claudeTools';
+import { assessRisk } from './risk';
+import { describeApproval } from './toolSummary';
+import { TranscriptReader } from './transcript';
 import { parseClaudeHookInput } from './claudeHookInput';
 import { prepareClaudePrompt } from './claudePrompt';
 
@@ -118,6 +123,18 @@ export class ClaudeCodeAdapter implements AgentAdapter {
   isReadyScreen(plainText: string): boolean {
     // The prompt box's footer ("? for shortcuts") appears once no startup dialog is in the way.
     return /for\s*shortcuts/.test(plainText);
+  }
+
+  isReadOnlyTool(tool: string): boolean {
+    return CLAUDE_READ_ONLY_TOOLS.has(tool);
+  }
+
+  describeToolCall(tool: string, input: unknown, ctx: ToolContext): ToolDescription {
+    return { ...describeApproval(tool, input, ctx.cwd), risk: assessRisk(tool, input, ctx.workspaceRoot) };
+  }
+
+  createChatReader(cwd: string): ChatReader {
+    return new TranscriptReader({ cwd });
   }
 
   isInterruptRecord(line: string): boolean {

@@ -4,9 +4,10 @@ import { ManualClock } from '../../../../src/core/base/clock';
 import { inputHash } from '../../../../src/core/approvals/inputHash';
 import type { Logger } from '../../../../src/core/base/logger';
 import { ApprovalRequestSchema, type ApprovalRequest } from '../../../../src/core/wire/protocol';
+import { describedCall } from '../../../fixtures/describedCall';
 
 const CWD = '/home/dev/work/proj';
-const bashCall = (command = 'npm test', session = 's1'): ApprovalInput => ({ session, tool: 'Bash', input: { command, description: 'Run it' }, cwd: CWD, toolUseId: 'toolu_1' });
+const bashCall = (command = 'npm test', session = 's1'): ApprovalInput => describedCall({ session, tool: 'Bash', input: { command, description: 'Run it' }, cwd: CWD, toolUseId: 'toolu_1' });
 
 /** Resolves to the outcome, or 'pending' if it has not settled by the next macrotask. */
 async function peek(p: Promise<Outcome>): Promise<Outcome | 'pending'> {
@@ -29,7 +30,7 @@ describe('ApprovalBroker', () => {
   it('builds a protocol approval request for the exact input', () => {
     const seen: ApprovalRequest[] = [];
     broker.onRequest((r) => seen.push(r));
-    const { request } = broker.request({ ...bashCall('rm -rf build'), workspaceRoot: CWD });
+    const { request } = broker.request(bashCall('rm -rf build'));
     assert.ok(ApprovalRequestSchema.safeParse(request).success);
     assert.deepEqual(seen, [request]);
     assert.equal(request.session, 's1');

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { ApprovalBroker } from '../../../../src/core/approvals/approvalBroker';
 import { AuditRecordSchema, auditRecordFor } from '../../../../src/core/approvals/auditRecord';
 import { ManualClock } from '../../../../src/core/base/clock';
+import { describedCall } from '../../../fixtures/describedCall';
 
 describe('auditRecordFor', () => {
   it('records who decided what about which input, and not the input', async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 21, 16, 0, 0));
     const broker = new ApprovalBroker({ clock });
-    const { request, outcome } = broker.request({ session: 's1', tool: 'Write', input: { file_path: '/w/a.txt', content: 'canary-77aa' }, cwd: '/w' });
+    const { request, outcome } = broker.request(describedCall({ session: 's1', tool: 'Write', input: { file_path: '/w/a.txt', content: 'canary-77aa' }, cwd: '/w' }));
     clock.advance(5000);
     broker.decide(request.id, request.inputHash, 'deny', 'Pixel 8', 'not now');
     const record = auditRecordFor(request, await outcome, clock);
@@ -28,7 +29,7 @@ describe('auditRecordFor', () => {
   it('leaves out an empty message and redacts a secret one', () => {
     const clock = new ManualClock();
     const broker = new ApprovalBroker({ clock });
-    const { request } = broker.request({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w' });
+    const { request } = broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w' }));
     assert.equal('message' in auditRecordFor(request, { resolution: 'allowed', by: 'local' }, clock), false);
     const token = ['gh', 'p_', 'Z'.repeat(18), '9'.repeat(18)].join('');
     assert.ok(!auditRecordFor(request, { resolution: 'denied', by: 'local', message: `use ${token}` }, clock).message!.includes(token));

@@ -5,6 +5,7 @@ import { ManualClock } from '../../../../src/core/base/clock';
 import { Emitter } from '../../../../src/core/base/event';
 import { HostService, type SessionHandle } from '../../../../src/core/host/hostService';
 import type { HostMessage, SessionInfo } from '../../../../src/core/wire/protocol';
+import { describedCall } from '../../../fixtures/describedCall';
 
 class FakeSession implements SessionHandle {
   readonly infoEmitter = new Emitter<SessionInfo>();
@@ -90,7 +91,7 @@ describe('HostService', () => {
   it('resyncs a reconnecting peer from its last sequence number, then resends pending approvals', () => {
     const { session, broker, inbox } = setup();
     for (const text of ['one', 'two', 'three']) session.chat.append({ kind: 'assistant', text });
-    const { request } = broker.request({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' });
+    const { request } = broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' }));
     const { got, conn } = inbox('phone');
     got.length = 0;
     conn.receive({ type: 'sync', session: 's1', after: 1 });
@@ -102,7 +103,7 @@ describe('HostService', () => {
 
   it('routes a decision to the broker with the deciding device as its author; the first wins', async () => {
     const { broker, inbox } = setup();
-    const { request, outcome } = broker.request({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' });
+    const { request, outcome } = broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' }));
     const phone = inbox('phone', 'Pixel');
     const laptop = inbox('laptop', 'VS Code');
     phone.conn.receive({ type: 'decide', id: request.id, inputHash: request.inputHash, decision: 'allow' });
@@ -118,7 +119,7 @@ describe('HostService', () => {
 
   it('refuses a decision whose input hash does not match, leaving the request pending', () => {
     const { broker, inbox } = setup();
-    const { request } = broker.request({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' });
+    const { request } = broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' }));
     const { got, conn } = inbox('phone');
     conn.receive({ type: 'decide', id: request.id, inputHash: '0'.repeat(64), decision: 'allow' });
     const error = got.find((m) => m.type === 'error');

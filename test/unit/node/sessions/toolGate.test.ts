@@ -8,6 +8,7 @@ import { ManualClock } from '../../../../src/core/base/clock';
 import { nullLogger } from '../../../../src/core/base/logger';
 import type { ToolUseEvent } from '../../../../src/node/agents/agentAdapter';
 import { AuditLog } from '../../../../src/node/host/auditLog';
+import { ClaudeCodeAdapter } from '../../../../src/node/agents/claude/claudeCode';
 import { BYPASS_REASON, ToolGate } from '../../../../src/node/sessions/toolGate';
 
 const CWD = '/home/dev/proj';
@@ -37,7 +38,7 @@ describe('ToolGate', () => {
     broker = new ApprovalBroker({ clock, expiryMs: 60_000 });
     bypassFlags = 0;
     signal = new AbortController();
-    gate = new ToolGate({ session: 's1', broker, clock, logger: nullLogger, cwd: CWD, onBypass: () => bypassFlags++ });
+    gate = new ToolGate({ session: 's1', adapter: new ClaudeCodeAdapter(), broker, clock, logger: nullLogger, cwd: CWD, onBypass: () => bypassFlags++ });
   });
 
   it('leaves read-only tools to the agent’s own rules', async () => {
@@ -139,6 +140,7 @@ describe('ToolGate', () => {
   it('denies when the broker fails', async () => {
     broker.dispose();
     const failing = new ToolGate({
+      adapter: new ClaudeCodeAdapter(),
       session: 's1',
       broker: { request: () => { throw new Error('down'); } } as unknown as ApprovalBroker,
       clock,
@@ -152,7 +154,7 @@ describe('ToolGate', () => {
   it('writes one audit record per decision, without the input', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-gate-audit-'));
     const audit = AuditLog.open(path.join(dir, 'audit.jsonl'));
-    const audited = new ToolGate({ session: 's1', broker, clock, logger: nullLogger, cwd: CWD, audit, onBypass: () => undefined });
+    const audited = new ToolGate({ session: 's1', adapter: new ClaudeCodeAdapter(), broker, clock, logger: nullLogger, cwd: CWD, audit, onBypass: () => undefined });
     const p = audited.decide(bash('echo SECRET-INPUT'), signal.signal);
     await tick();
     const [req] = broker.pending('s1');

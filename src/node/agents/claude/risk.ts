@@ -6,10 +6,10 @@
 //  - `cd` is not followed: a relative path counts as inside the workspace.
 //  - /tmp and /var/tmp count as scratch space: writing there is medium, not "outside the workspace".
 //  - Running project scripts (`npm test`, `make`, `./build.sh`) is low: that is the agent's everyday work.
-import { redactSecrets } from './host/secretScanner';
-import { LIMITS, type Risk } from './wire/protocol';
+import { redactSecrets } from '../../../core/host/secretScanner';
+import { LIMITS, type Risk } from '../../../core/wire/protocol';
 import { editFieldBudget, isInside, MAX_EDITS, resolvePath } from './toolSummary';
-import { READ_ONLY_TOOLS } from './approvals/toolPolicy';
+import { CLAUDE_READ_ONLY_TOOLS } from './claudeTools';
 
 type Level = Risk['level'];
 type Finding = [Level, string];
@@ -53,9 +53,9 @@ export function assessRisk(tool: string, input: unknown, workspaceRoot: string):
       add('medium', 'searches the web');
       break;
     default:
-      if (!READ_ONLY_TOOLS.has(tool)) shownRisk([JSON.stringify(input ?? null)], LIMITS.detail, add);
+      if (!CLAUDE_READ_ONLY_TOOLS.has(tool)) shownRisk([JSON.stringify(input ?? null)], LIMITS.detail, add);
       if (tool.startsWith('mcp__')) add('medium', `MCP tool (${tool.split('__')[1] || 'unknown server'})`);
-      else if (READ_ONLY_TOOLS.has(tool)) {
+      else if (CLAUDE_READ_ONLY_TOOLS.has(tool)) {
         const p = o.file_path ?? o.notebook_path ?? o.path;
         if (typeof p === 'string' && p && outside(p, workspaceRoot)) add('medium', 'reads outside the workspace');
       } else if (!['Task', 'Agent', 'ExitPlanMode', 'KillShell', 'KillBash'].includes(tool)) add('medium', 'unknown tool');

@@ -5,8 +5,8 @@
 // Input shapes follow Claude Code 2.1.330 (docs/claude-code.md): Bash {command, description}, Write
 // {file_path, content}, Edit {file_path, old_string, new_string}, MultiEdit {file_path, edits[]},
 // NotebookEdit {notebook_path, new_source, cell_id, edit_mode}, WebFetch {url}, Grep/Glob {pattern, path}.
-import { LIMITS, type ApprovalDetail } from './wire/protocol';
-import { redactSecrets, safeText } from './host/secretScanner';
+import { LIMITS, type ApprovalDetail } from '../../../core/wire/protocol';
+import { redactSecrets, safeText } from '../../../core/host/secretScanner';
 
 /** The protocol's limit on edits per card. */
 export const MAX_EDITS = 64;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApprovalDetailSchema, LIMITS } from '../../../src/core/wire/protocol';
-import { REDACTED } from '../../../src/core/host/secretScanner';
-import { countLines, describeApproval, displayPath, isInside, lineChanges, resolvePath, summarizeToolUse } from '../../../src/core/toolSummary';
+import { ApprovalDetailSchema, LIMITS } from '../../../../../src/core/wire/protocol';
+import { REDACTED } from '../../../../../src/core/host/secretScanner';
+import { countLines, describeApproval, displayPath, isInside, lineChanges, resolvePath, summarizeToolUse } from '../../../../../src/node/agents/claude/toolSummary';
 
-const ROOT = path.resolve(__dirname, '../../../..');
+const ROOT = path.resolve(__dirname, '../../../../../..');
 const hooks = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/claude-code/hook-inputs.json'), 'utf8')) as Record<string, { cwd: string; tool_name: string; tool_input: unknown }>;
 const CWD = '/home/dev/work/allow';
 const fakeToken = () => ['gh', 'p_', 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'].join('');

@@ -12,8 +12,8 @@
 // Security: the transcript holds file contents in tool results (`content`, `toolUseResult`). Those fields are
 // never copied into an event: a result becomes only a status next to the summary of its tool_use. Every line
 // is untrusted; feed() never throws.
-import { LIMITS, type ChatEvent } from './wire/protocol';
-import { safeText } from './host/secretScanner';
+import { LIMITS, type ChatEvent } from '../../../core/wire/protocol';
+import { safeText } from '../../../core/host/secretScanner';
 import { summarizeToolUse } from './toolSummary';
 
 /** Lines longer than this are dropped unread (a Write of a huge file can make one). */

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ChatEventSchema, LIMITS, type ChatEvent } from '../../../src/core/wire/protocol';
-import { REDACTED } from '../../../src/core/host/secretScanner';
-import { MAX_TRANSCRIPT_LINE, TranscriptReader } from '../../../src/core/transcript';
+import { ChatEventSchema, LIMITS, type ChatEvent } from '../../../../../src/core/wire/protocol';
+import { REDACTED } from '../../../../../src/core/host/secretScanner';
+import { MAX_TRANSCRIPT_LINE, TranscriptReader } from '../../../../../src/node/agents/claude/transcript';
 
-const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/claude-code');
+const FIXTURES = path.resolve(__dirname, '../../../../../../test/fixtures/claude-code');
 const TRANSCRIPTS: Array<[string, string]> = [
   ['transcript-print-allow', '/home/dev/work/allow'],
   ['transcript-tui2', '/home/dev/work/tui2'],

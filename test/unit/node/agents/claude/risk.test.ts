@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { RiskSchema } from '../../../src/core/wire/protocol';
-import { assessRisk } from '../../../src/core/risk';
+import { RiskSchema } from '../../../../../src/core/wire/protocol';
+import { assessRisk } from '../../../../../src/node/agents/claude/risk';
 
 const ROOT = '/home/dev/work/proj';
 const bash = (command: string) => assessRisk('Bash', { command }, ROOT);
