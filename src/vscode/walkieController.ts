@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ConnectedDevice } from '../core/bridge/bridgeHost';
 import type { PairedDevice } from '../core/pairing/deviceRegistry';
 import type { ApprovalRequest } from '../core/wire/protocol';
-import type { AuditLog } from '../node/host/auditLog';
+import type { AuditLog } from '../node/sessions/auditLog';
 import type { HostStateStore } from '../node/host/fileStateStore';
 import type { RelayMode, WalkieHost } from '../node/host/walkieHost';
 import type { WalkieConfig } from './walkieConfig';
@@ -77,7 +77,7 @@ export class WalkieController implements vscode.Disposable {
     const config = await this.readSettings();
     // Loaded on first use, so activation stays cheap (the relay, the bridge and their crypto are large).
     const { defaultWebRoot, WalkieHost } = await import('../node/host/walkieHost');
-    const { AuditLog } = await import('../node/host/auditLog');
+    const { AuditLog } = await import('../node/sessions/auditLog');
     const start = (relay: RelayMode) =>
       WalkieHost.start({
         store: this.store,

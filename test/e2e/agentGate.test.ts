@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditRecordSchema } from '../../src/core/approvals/auditRecord';
-import { AuditLog } from '../../src/node/host/auditLog';
+import { AuditLog } from '../../src/node/sessions/auditLog';
 import { HookServer } from '../../src/node/sessions/hookServer';
 import { startMockAnthropic, toolResults, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { nextApproval, startHarness, waitFor, type AgentHarness } from './agentHarness';

@@ -7,7 +7,7 @@ import type { ApprovalRequest, ChatEvent } from '../../src/core/wire/protocol';
 import type { ToolPolicy } from '../../src/core/approvals/toolPolicy';
 import { AgentSession } from '../../src/node/sessions/agentSession';
 import { ClaudeCodeAdapter } from '../../src/node/agents/claude/claudeCode';
-import type { AuditLog } from '../../src/node/host/auditLog';
+import type { AuditLog } from '../../src/node/sessions/auditLog';
 import type { HookServer } from '../../src/node/sessions/hookServer';
 import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
 

@@ -13,7 +13,7 @@ import { Emitter, type Event } from '../base/event';
 import { inputHash } from './inputHash';
 import { nullLogger, type Logger } from '../base/logger';
 import { LIMITS, type ApprovalDetail, type ApprovalRequest, type Decision, type Resolution, type Risk } from '../wire/protocol';
-import { safeText } from '../host/secretScanner';
+import { safeText } from '../redaction/secretScanner';
 
 /** What a device is shown of a tool call, made by the agent's adapter (AgentAdapter.describeToolCall). */
 export interface ToolDescription {

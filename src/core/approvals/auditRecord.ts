@@ -4,7 +4,7 @@ import * as z from 'zod';
 import type { Outcome } from './approvalBroker';
 import type { Clock } from '../base/clock';
 import { LIMITS, ResolutionSchema, type ApprovalRequest } from '../wire/protocol';
-import { safeText } from '../host/secretScanner';
+import { safeText } from '../redaction/secretScanner';
 
 export const AuditRecordSchema = z.strictObject({
   /** When the request was resolved (ISO 8601, UTC). */

@@ -4,7 +4,7 @@
 import type { Clock } from '../base/clock';
 import { Emitter, type Event } from '../base/event';
 import { LIMITS, type ChatEvent } from '../wire/protocol';
-import { capText } from './secretScanner';
+import { capText } from '../redaction/secretScanner';
 
 export interface ChatEntry {
   seq: number;

@@ -18,7 +18,7 @@ import type { Logger } from '../../core/base/logger';
 import type { ToolPolicy } from '../../core/approvals/toolPolicy';
 import type { AgentAdapter } from '../agents/agentAdapter';
 import { ClaudeCodeAdapter } from '../agents/claude/claudeCode';
-import type { AuditLog } from '../host/auditLog';
+import type { AuditLog } from '../sessions/auditLog';
 import { AttachedSession, type Typer } from './attachedSession';
 import { defaultAttachDir, removeAttachEntry, writeAttachEntry } from './attachRegistry';
 import { HookServer, type HookRoute } from '../sessions/hookServer';

@@ -16,7 +16,7 @@ import type { Disposable } from '../../core/base/dispose';
 import type { Event } from '../../core/base/event';
 import type { SessionHandle } from '../../core/host/hostService';
 import type { SessionInfo } from '../../core/wire/protocol';
-import { capText } from '../../core/host/secretScanner';
+import { capText } from '../../core/redaction/secretScanner';
 import { isAlive } from './attachRegistry';
 import { SessionCore, type ParsedHookEvent, type SessionCoreErrorCode, type SessionCoreOptions } from '../sessions/sessionCore';
 

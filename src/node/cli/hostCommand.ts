@@ -10,7 +10,7 @@ import { systemClock } from '../../core/base/clock';
 import type { Logger } from '../../core/base/logger';
 import { AgentSession } from '../sessions/agentSession';
 import { AgentLaunchError, ClaudeCodeAdapter } from '../agents/claude/claudeCode';
-import { AuditLog } from '../host/auditLog';
+import { AuditLog } from '../sessions/auditLog';
 import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
 import { defaultWebRoot, WalkieHost, type RelayMode } from '../host/walkieHost';
 

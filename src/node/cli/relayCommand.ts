@@ -1,6 +1,6 @@
 // `walkie relay [--port P] [--bind ADDR] [--web-root DIR]`: runs a standalone relay (src/relay) until
-// SIGINT/SIGTERM, then closes it cleanly. Also `lanAddress()`, the address the host advertises in LAN mode.
-import os from 'node:os';
+// SIGINT/SIGTERM, then closes it cleanly.
+import { lanAddress } from '../host/lanAddress';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from '../../core/base/logger';
@@ -18,14 +18,6 @@ const USAGE = `Usage: walkie relay [--port P] [--bind ADDR] [--web-root DIR]
 `;
 
 export const DEFAULT_RELAY_PORT = 8787;
-
-/** The first non-internal IPv4 address of this machine, for LAN mode; undefined when there is none. */
-export function lanAddress(): string | undefined {
-  for (const list of Object.values(os.networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return undefined;
-}
 
 const OPTIONS = {
   port: { type: 'string' },

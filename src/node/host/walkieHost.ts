@@ -19,7 +19,7 @@ import { RelayServer } from '../../relay/relayServer';
 import type { HostStateStore } from './fileStateStore';
 import { generateHostIdentity, RelayHostLink } from './relayHostLink';
 import { nativeX25519 } from './nativeX25519';
-import { lanAddress } from '../cli/relayCommand';
+import { lanAddress } from './lanAddress';
 
 export type RelayMode =
   /** The relay runs in this process. `lan` binds every interface and advertises the LAN address. */

@@ -10,7 +10,7 @@ import { inputHash } from '../../core/approvals/inputHash';
 import type { Logger } from '../../core/base/logger';
 import { isRouted, type ToolPolicy } from '../../core/approvals/toolPolicy';
 import type { AgentAdapter, GateAnswer, ToolUseEvent } from '../agents/agentAdapter';
-import type { AuditLog } from '../host/auditLog';
+import type { AuditLog } from './auditLog';
 
 export interface ToolGateOptions {
   /** Walkie's session id (the broker's `session`). */

@@ -6,7 +6,7 @@
 //  - `cd` is not followed: a relative path counts as inside the workspace.
 //  - /tmp and /var/tmp count as scratch space: writing there is medium, not "outside the workspace".
 //  - Running project scripts (`npm test`, `make`, `./build.sh`) is low: that is the agent's everyday work.
-import { redactSecrets } from '../../../core/host/secretScanner';
+import { redactSecrets } from '../../../core/redaction/secretScanner';
 import { LIMITS, type Risk } from '../../../core/wire/protocol';
 import { editFieldBudget, isInside, MAX_EDITS, resolvePath } from './toolSummary';
 import { CLAUDE_READ_ONLY_TOOLS } from './claudeTools';

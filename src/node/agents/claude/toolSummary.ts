@@ -6,7 +6,7 @@
 // {file_path, content}, Edit {file_path, old_string, new_string}, MultiEdit {file_path, edits[]},
 // NotebookEdit {notebook_path, new_source, cell_id, edit_mode}, WebFetch {url}, Grep/Glob {pattern, path}.
 import { LIMITS, type ApprovalDetail } from '../../../core/wire/protocol';
-import { redactSecrets, safeText } from '../../../core/host/secretScanner';
+import { redactSecrets, safeText } from '../../../core/redaction/secretScanner';
 
 /** The protocol's limit on edits per card. */
 export const MAX_EDITS = 64;

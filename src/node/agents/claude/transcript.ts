@@ -13,7 +13,7 @@
 // never copied into an event: a result becomes only a status next to the summary of its tool_use. Every line
 // is untrusted; feed() never throws.
 import { LIMITS, type ChatEvent } from '../../../core/wire/protocol';
-import { safeText } from '../../../core/host/secretScanner';
+import { safeText } from '../../../core/redaction/secretScanner';
 import { summarizeToolUse } from './toolSummary';
 
 /** Lines longer than this are dropped unread (a Write of a huge file can make one). */

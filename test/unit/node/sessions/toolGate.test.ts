@@ -7,7 +7,7 @@ import { AuditRecordSchema } from '../../../../src/core/approvals/auditRecord';
 import { ManualClock } from '../../../../src/core/base/clock';
 import { nullLogger } from '../../../../src/core/base/logger';
 import type { ToolUseEvent } from '../../../../src/node/agents/agentAdapter';
-import { AuditLog } from '../../../../src/node/host/auditLog';
+import { AuditLog } from '../../../../src/node/sessions/auditLog';
 import { ClaudeCodeAdapter } from '../../../../src/node/agents/claude/claudeCode';
 import { BYPASS_REASON, ToolGate } from '../../../../src/node/sessions/toolGate';
 

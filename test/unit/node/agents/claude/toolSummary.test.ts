@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApprovalDetailSchema, LIMITS } from '../../../../../src/core/wire/protocol';
-import { REDACTED } from '../../../../../src/core/host/secretScanner';
+import { REDACTED } from '../../../../../src/core/redaction/secretScanner';
 import { countLines, describeApproval, displayPath, isInside, lineChanges, resolvePath, summarizeToolUse } from '../../../../../src/node/agents/claude/toolSummary';
 
 const ROOT = path.resolve(__dirname, '../../../../../..');

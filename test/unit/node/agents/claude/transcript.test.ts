@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ChatEventSchema, LIMITS, type ChatEvent } from '../../../../../src/core/wire/protocol';
-import { REDACTED } from '../../../../../src/core/host/secretScanner';
+import { REDACTED } from '../../../../../src/core/redaction/secretScanner';
 import { MAX_TRANSCRIPT_LINE, TranscriptReader } from '../../../../../src/node/agents/claude/transcript';
 
 const FIXTURES = path.resolve(__dirname, '../../../../../../test/fixtures/claude-code');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { capText, looksLikeSecretValue, redactSecrets, REDACTED, safeText } from '../../../../src/core/host/secretScanner';
+import { capText, looksLikeSecretValue, redactSecrets, REDACTED, safeText } from '../../../../src/core/redaction/secretScanner';
 
 /** Deterministic fake token material (built at run time, so no token-shaped literal sits in the repo). */
 function fake(n: number, alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', seed = 'walkie'): string {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AuditLog } from '../../../../src/node/host/auditLog';
+import { AuditLog } from '../../../../src/node/sessions/auditLog';
 
 describe('AuditLog', () => {
   let dir: string;
