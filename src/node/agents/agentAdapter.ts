@@ -35,8 +35,12 @@ export interface ToolUseEvent extends HookEventBase {
 
 export type HookEvent =
   | ToolUseEvent
-  /** A prompt was submitted (from the terminal or typed in by Walkie). */
-  | (HookEventBase & { readonly kind: 'prompt'; readonly prompt: string; /** As the agent sent it, if it differs. */ readonly raw?: string })
+  /**
+   * A prompt was submitted (from the terminal or typed in by Walkie). `injected`: the agent submitted it
+   * itself (a background task's notification, a reminder) — no person typed it, so it is never shown as
+   * "typed in the terminal".
+   */
+  | (HookEventBase & { readonly kind: 'prompt'; readonly prompt: string; /** As the agent sent it, if it differs. */ readonly raw?: string; readonly injected?: boolean })
   /** The agent finished its turn. */
   | (HookEventBase & { readonly kind: 'stop' })
   /** The agent's session is ending. */

@@ -182,7 +182,7 @@ export class SessionCore implements Disposable {
         if (this.ended) return adapter.answer(ev, { kind: 'deny', reason: 'The Walkie session has ended.' });
         return adapter.answer(ev, await this.gate.decide(ev, signal));
       case 'prompt':
-        this.onPromptSubmitted(ev.prompt, ev.raw);
+        this.onPromptSubmitted(ev.prompt, ev.raw, ev.injected === true);
         break;
       case 'stop':
         this.settle();
@@ -224,9 +224,15 @@ export class SessionCore implements Disposable {
     if (this.current === 'working' || this.current === 'waiting') this.setStatus('idle');
   }
 
-  private onPromptSubmitted(prompt: string, raw = prompt): void {
+  private onPromptSubmitted(prompt: string, raw = prompt, injected = false): void {
     const shown = capText(redactSecrets(prompt).text, LIMITS.text);
     const clientId = this.ledger.confirm(prompt);
+    if (injected && !clientId) {
+      // The agent's own input (a task notification): nobody typed it, and what it carries (a subagent's
+      // result, temp paths) is not chat. The turn it starts still makes the session busy.
+      if (!this.ended) this.setStatus('working');
+      return;
+    }
     this.ledger.expectEcho([prompt, raw, shown], clientId ? { kind: 'user', text: shown, source: 'device', clientId } : { kind: 'user', text: shown, source: 'terminal' });
     if (!this.ended) this.setStatus('working');
   }

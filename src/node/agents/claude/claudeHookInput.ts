@@ -61,7 +61,9 @@ export function parseClaudeHookInput(body: unknown): HookEvent {
   }
   if (eventName === 'UserPromptSubmit') {
     const raw = (r.data as z.infer<typeof Prompt>).prompt;
-    return { ...base, kind: 'prompt', prompt: unwrapPastes(raw), raw };
+    // A finished background task reaches UserPromptSubmit as `<task-notification>…` (its result and temp
+    // paths): the agent's own input, never shown as something typed at the terminal.
+    return { ...base, kind: 'prompt', prompt: unwrapPastes(raw), raw, ...(AGENT_INJECTED.test(raw) ? { injected: true } : {}) };
   }
   if (eventName === 'Stop') return { ...base, kind: 'stop' };
   if (eventName === 'SessionEnd') return { ...base, kind: 'end', reason: (r.data as z.infer<typeof End>).reason };
@@ -72,6 +74,9 @@ export function parseClaudeHookInput(body: unknown): HookEvent {
  * 2.1.330 hands a pasted block (a long or multi-line paste) to hooks wrapped as
  * `\n\n<pasted_content id="8c0d">\n…\n</pasted_content id="8c0d">\n`. Returns the text as the user gave it.
  */
+/** Prompts Claude Code submits by itself, wrapped in its own tags (measured: task notifications). */
+const AGENT_INJECTED = /^\s*<(?:task-notification|system-reminder|local-command-[a-z-]+|command-[a-z-]+)>/;
+
 export function unwrapPastes(prompt: string): string {
   let wrapped = false;
   const out = prompt.replace(/<pasted_content id="([^"<>]{1,64})">\n([\s\S]*?)\n<\/pasted_content id="\1">\n?/g, (_m, _id: string, inner: string) => {

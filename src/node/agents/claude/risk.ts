@@ -46,6 +46,14 @@ export function assessRisk(tool: string, input: unknown, workspaceRoot: string):
       }
       break;
     }
+    case 'Skill':
+    case 'SlashCommand':
+      // Security: approving a skill runs its instructions, and a skill file's inline `!`cmd`` runs with no
+      // hook call of its own (measured). Walkie-launched sessions switch that inline shell off
+      // (disableSkillShellExecution); a session started by hand and attached may not have.
+      shownRisk([JSON.stringify(input ?? null)], LIMITS.detail, add);
+      add('high', 'runs a skill: its instructions, and in a session started by hand its inline shell commands');
+      break;
     case 'WebFetch':
       add('medium', 'fetches a URL');
       break;

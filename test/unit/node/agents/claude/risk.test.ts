@@ -172,3 +172,13 @@ describe('assessRisk', () => {
     assert.ok(multi.reasons.includes('replaces every occurrence'));
   });
 });
+
+describe('assessRisk for skills', () => {
+  it('marks a Skill or SlashCommand call high risk (approving it can run the skill\'s inline shell)', () => {
+    for (const tool of ['Skill', 'SlashCommand']) {
+      const r = assessRisk(tool, { skill: 'pwn' }, '/w');
+      assert.equal(r.level, 'high', tool);
+      assert.match(r.reasons.join(' '), /inline shell/);
+    }
+  });
+});
