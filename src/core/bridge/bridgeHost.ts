@@ -272,7 +272,11 @@ export class BridgeHost implements Disposable {
     this.conns.delete(conn);
     if (c.timer) this.o.clock.clearTimeout(c.timer);
     c.channel?.close();
-    if (c.attempt) this.o.offers.fail(c.attempt);
+    // Only an attempt that got past message 1 (phase 'confirm') counts against pairing; junk does not.
+    if (c.attempt) {
+      if (c.phase === 'confirm') this.o.offers.fail(c.attempt);
+      else this.o.offers.release(c.attempt);
+    }
     c.attempt = undefined;
     const wasOpen = c.phase === 'open' && c.device;
     c.phase = 'hello';

@@ -85,19 +85,15 @@ export class PairingOffers {
   }
 
   /**
-   * Starts a pairing handshake against the live offer. A refusal counts as a failed attempt (except while
-   * locked out, so a flood cannot extend the lockout forever).
+   * Starts a pairing handshake against the live offer. Security: a refusal here (no offer, an expired one)
+   * is not counted as a failed attempt — it proves no knowledge of any offer, and counting junk let anyone
+   * who knows the host id lock pairing out for good. Only attempts that got past Noise message 1 count
+   * (`fail`); junk is bounded by the relay's per-source limits instead.
    */
   begin(): BeginResult {
     if (this.lockedOut) return { ok: false, reason: 'rate-limited' };
-    if (!this.offer) {
-      this.recordFailure();
-      return { ok: false, reason: 'no-offer' };
-    }
-    if (!this.live()) {
-      this.recordFailure();
-      return { ok: false, reason: 'expired' };
-    }
+    if (!this.offer) return { ok: false, reason: 'no-offer' };
+    if (!this.live()) return { ok: false, reason: 'expired' };
     return { ok: true, attempt: { offerId: this.offer.id, psk: this.offer.psk.slice() } };
   }
 
@@ -120,10 +116,18 @@ export class PairingOffers {
     return true;
   }
 
-  /** The attempt failed (bad message, no key confirmation, disconnect mid-handshake). */
+  /**
+   * The attempt failed AFTER a valid message 1 (no key confirmation: a wrong psk, or a disconnect before
+   * confirming): counted towards the lockout.
+   */
   fail(attempt?: PairingAttempt): void {
     if (attempt) zeroize(attempt.psk);
     this.recordFailure();
+  }
+
+  /** The attempt ended before proving anything (junk or an undecryptable message 1): not counted. */
+  release(attempt: PairingAttempt): void {
+    zeroize(attempt.psk);
   }
 
   private live(): LiveOffer | undefined {

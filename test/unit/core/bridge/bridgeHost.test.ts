@@ -235,6 +235,19 @@ describe('BridgeHost', () => {
     }
   });
 
+  it('lets the real QR pair after any number of junk pairing handshakes (only attempts past message 1 count)', async () => {
+    const s = await setup();
+    const offer = s.offers.create(10 * 60_000);
+    for (let i = 0; i < MAX_FAILURES * 10; i++) {
+      const socket = s.relay.connect(`ws://relay.test/v1/device/${s.hostId}`);
+      await settle();
+      socket.send(concatBytes(Uint8Array.of(1), new Uint8Array(randomBytes(96 + i))));
+      assert.equal(socket.closeCode, CloseCode.handshakeFailed);
+    }
+    assert.equal(s.offers.lockedOut, false);
+    assert.equal((await s.device({ offer })).last().state, 'online');
+  });
+
   it('refuses a device that meant another host id (the prologue binds it)', async () => {
     const s = await setup();
     const d = await s.device({ offer: s.offers.create(), hostIdOverride: bytesToBase64url(new Uint8Array(randomBytes(32))) });

@@ -98,10 +98,13 @@ describe('PairingOffers', () => {
     assert.equal(offers.lockedOut, false);
   });
 
-  it('counts refused attempts (no offer) as failures too', () => {
+  it('does not count refused attempts (no offer) or released ones: junk cannot lock pairing out', () => {
     const { offers } = setup();
-    for (let i = 0; i < MAX_FAILURES; i++) assert.equal(offers.begin().ok, false);
-    assert.equal(offers.lockedOut, true);
+    for (let i = 0; i < MAX_FAILURES * 4; i++) assert.equal(offers.begin().ok, false);
+    offers.create();
+    for (let i = 0; i < MAX_FAILURES * 4; i++) offers.release(begin(offers));
+    assert.equal(offers.lockedOut, false);
+    assert.equal(offers.begin().ok, true);
   });
 
   it('zeroes the psk of a failed attempt', () => {
