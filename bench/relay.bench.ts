@@ -235,7 +235,7 @@ async function memoryBench(): Promise<Record<string, unknown>> {
       hosts: stats.hosts,
       connect_ms: Math.round(connectMs),
       relay_rss_mib: { before: round(before.rss / 2 ** 20, 1), after: round(after.rss / 2 ** 20, 1) },
-      method: `relay in a child process with default limits (heartbeat included); ${stats.hosts} authenticated hosts connected first (baseline), then ${IDLE_DEVICES} idle devices (${DEVICES_PER_HOST} per host) from another process; RSS and heap (used + external) after forced GC`,
+      method: `relay in a child process with default limits (heartbeat included; per-source upgrade limits lifted: every peer is one address); ${stats.hosts} authenticated hosts connected first (baseline), then ${IDLE_DEVICES} idle devices (${DEVICES_PER_HOST} per host) from another process; RSS and heap (used + external) after forced GC`,
     };
   } finally {
     await clients.stop();

@@ -32,7 +32,8 @@ export async function runChild(role: string, options: string | undefined): Promi
 
 async function relayChild(unlimited: boolean): Promise<void> {
   const relay = new RelayServer({
-    limits: unlimited ? { deviceRate: UNLIMITED, hostRate: UNLIMITED, maxBufferedBytes: 256 * 1024 * 1024 } : {},
+    // Every bench peer connects from one address, so the per-source upgrade rate is lifted in both runs.
+    limits: { upgradesPerSec: 1e9, upgradesBurst: 1e9, maxPendingHostsPerSource: 1e9, ...(unlimited ? { deviceRate: UNLIMITED, hostRate: UNLIMITED, maxBufferedBytes: 256 * 1024 * 1024 } : {}) },
   });
   const { port } = await relay.start();
   process.on('message', (m: Msg) => {

@@ -10,6 +10,11 @@ export interface RelayLimits {
   readonly maxHosts: number;
   /** Host connections still answering their challenge; more are refused with HTTP 503 before the upgrade. */
   readonly maxPendingHosts: number;
+  /** The same, per source address (more → HTTP 429), so one machine cannot fill the global cap. */
+  readonly maxPendingHostsPerSource: number;
+  /** WebSocket upgrades one source address may start per second, and at once (more → HTTP 429). */
+  readonly upgradesPerSec: number;
+  readonly upgradesBurst: number;
   readonly authTimeoutMs: number;
   /** Ping every peer this often; a peer that has not answered the previous ping is terminated. */
   readonly heartbeatMs: number;
@@ -33,6 +38,9 @@ export const DEFAULT_LIMITS: RelayLimits = Object.freeze({
   maxDevicesPerHost: 16,
   maxHosts: 10_000,
   maxPendingHosts: 256,
+  maxPendingHostsPerSource: 8,
+  upgradesPerSec: 20,
+  upgradesBurst: 60,
   authTimeoutMs: 5_000,
   heartbeatMs: 30_000,
   maxBufferedBytes: 8 * MiB,

@@ -17,6 +17,7 @@ import { CONN_HEADER_LENGTH, resolveLimits, type RelayLimits } from './relayLimi
 import { closePeer, failPeer, shortId, type RelayContext } from './relayPeer';
 import { DEVICE_PATH_PREFIX, HOST_PATH } from './relayProtocol';
 import { SECURITY_HEADERS, sendText, serveStatic } from './staticFiles';
+import { SourceLimiter, sourceOf } from './sourceLimiter';
 
 export interface RelayServerOptions {
   /** 0 (the default) picks a free port. */
@@ -28,6 +29,11 @@ export interface RelayServerOptions {
   logger?: Logger;
   clock?: Clock;
   limits?: Partial<RelayLimits>;
+  /**
+   * Behind a reverse proxy: take the source address from the right-most X-Forwarded-For entry (set only
+   * when the relay is reachable through the proxy alone, or anyone could name any source).
+   */
+  trustProxy?: boolean;
 }
 
 /** How long close() waits for peers to finish the closing handshake before cutting them off. */
@@ -42,12 +48,17 @@ export class RelayServer {
   /** Every open socket, with whether it answered the last ping. */
   private readonly sockets = new Map<WebSocket, { alive: boolean }>();
   private pendingHosts = 0;
+  private readonly trustProxy: boolean;
+  private readonly sourceLimiter: SourceLimiter;
   private webRoot: string | undefined;
   private heartbeat: TimerHandle | undefined;
   private state: 'new' | 'listening' | 'closed' = 'new';
 
   constructor(private readonly options: RelayServerOptions = {}) {
     this.ctx = { limits: resolveLimits(options.limits), logger: options.logger ?? nullLogger, clock: options.clock ?? systemClock };
+    this.trustProxy = options.trustProxy === true;
+    const { upgradesPerSec, upgradesBurst, maxPendingHostsPerSource } = this.ctx.limits;
+    this.sourceLimiter = new SourceLimiter({ upgradesPerSec, upgradesBurst, maxPendingHostsPerSource }, () => this.ctx.clock.now());
     const common = { noServer: true, clientTracking: false, perMessageDeflate: false } as const;
     // Compression is off: ciphertext does not compress, and compressing attacker-influenced data next to
     // secrets is how CRIME-style leaks start. maxPayload is enforced by ws (over it → close 1009).
@@ -136,14 +147,20 @@ export class RelayServer {
     try {
       const pathname = pathOf(req.url);
       if (this.state !== 'listening') return rejectUpgrade(socket, 503);
+      // Per-source limits first (security): one address cannot use up what every host and device shares.
+      const source = sourceOf(req, this.trustProxy);
+      if (!this.sourceLimiter.admit(source)) return rejectUpgrade(socket, 429);
       // Route (and refuse) before the WebSocket handshake: a wrong path never becomes a WebSocket.
       if (pathname === HOST_PATH) {
         if (this.pendingHosts >= this.ctx.limits.maxPendingHosts) return rejectUpgrade(socket, 503);
+        const release = this.sourceLimiter.holdPendingHost(source);
+        if (!release) return rejectUpgrade(socket, 429);
         this.pendingHosts++;
         let counted = true;
         const uncount = (): void => {
           if (counted) this.pendingHosts--;
           counted = false;
+          release();
         };
         socket.once('close', uncount);
         return this.hostWss.handleUpgrade(req, socket, head, (ws) => {
@@ -252,10 +269,10 @@ function pathOf(url: string | undefined): string | undefined {
   }
 }
 
-const STATUS_TEXT: Record<number, string> = { 404: 'Not Found', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
-function rejectUpgrade(socket: Duplex, status: 404 | 503): void {
+function rejectUpgrade(socket: Duplex, status: 404 | 429 | 503): void {
   const headers = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n${headers}\r\n`);
 }

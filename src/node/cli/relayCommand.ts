@@ -15,6 +15,8 @@ const USAGE = `Usage: walkie relay [--port P] [--bind ADDR] [--web-root DIR]
   --port P        TCP port (default 8787; 0 picks a free one)
   --bind ADDR     address to listen on (default 127.0.0.1; 0.0.0.0 for all interfaces)
   --web-root DIR  the web UI folder to serve (default: the webview folder beside the CLI)
+  --trust-proxy   per-source limits use the right-most X-Forwarded-For entry (only behind a TLS proxy
+                  that sets it, with the relay reachable through the proxy alone)
 `;
 
 export const DEFAULT_RELAY_PORT = 8787;
@@ -23,10 +25,11 @@ const OPTIONS = {
   port: { type: 'string' },
   bind: { type: 'string' },
   'web-root': { type: 'string' },
+  'trust-proxy': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Parsed = { port: number; bind: string; webRoot: string } | { error: string } | { help: true };
+type Parsed = { port: number; bind: string; webRoot: string; trustProxy: boolean } | { error: string } | { help: true };
 
 function parseRelayArgs(argv: readonly string[]): Parsed {
   let values;
@@ -42,6 +45,7 @@ function parseRelayArgs(argv: readonly string[]): Parsed {
     port: Number(port),
     bind: values.bind ?? '127.0.0.1',
     webRoot: values['web-root'] === undefined ? path.join(__dirname, 'webview') : path.resolve(values['web-root']),
+    trustProxy: values['trust-proxy'] === true,
   };
 }
 
@@ -65,7 +69,7 @@ export async function runRelayCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`walkie relay: ${args.error}\n\n${USAGE}`);
     return 2;
   }
-  const relay = new RelayServer({ port: args.port, host: args.bind, webRoot: args.webRoot, logger: stderrLogger(io) });
+  const relay = new RelayServer({ port: args.port, host: args.bind, webRoot: args.webRoot, trustProxy: args.trustProxy, logger: stderrLogger(io) });
   let started: { port: number; url: string };
   try {
     started = await relay.start();

@@ -88,7 +88,7 @@ describe('RelayServer under fuzzing', function () {
     process.on('unhandledRejection', onFault);
     process.on('uncaughtException', onFault);
     const fast = { msgsPerSec: 1e6, msgsBurst: 1e6, bytesPerSec: 1e9, bytesBurst: 1e9 };
-    ({ relay, base, port } = await startRelay({ limits: { authTimeoutMs: 2000, deviceRate: fast, hostRate: fast } }));
+    ({ relay, base, port } = await startRelay({ limits: { authTimeoutMs: 2000, deviceRate: fast, hostRate: fast, upgradesPerSec: 1e6, upgradesBurst: 1e6 } }));
   });
   after(async () => {
     process.off('unhandledRejection', onFault);
