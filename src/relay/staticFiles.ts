@@ -7,11 +7,14 @@ import path from 'node:path';
 
 /**
  * The page may load only its own scripts, styles and images (plus data: images such as QR codes), talk
- * only to its own origin over ws:/wss:, and may not be framed — a relay-served page is where a phone types
- * its pairing secret, so no third-party code, no inline script and no clickjacking.
+ * only to its own origin, and may not be framed — a relay-served page is where a phone types its pairing
+ * secret, so no third-party code, no inline script and no clickjacking. Security: `connect-src 'self'`
+ * (which covers ws:/wss: to the same host and port in CSP 3) — not any `ws:`/`wss:` host — so script that
+ * gets into the page cannot send the device's keys anywhere else. A relay-served pairing URL never names
+ * another relay (its `r` is omitted when it equals the page's origin).
  */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+  "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
   "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
