@@ -5,9 +5,9 @@ import { WebSocket, type RawData } from 'ws';
 import { CloseCode } from '../core/wire/closeCodes';
 import { RateLimiter } from './rateLimiter';
 import { RelayError } from './relayError';
-import { CONN_HEADER_LENGTH, MAX_CONN_ID } from './relayLimits';
+import { MAX_CONN_ID } from './relayLimits';
 import { closePeer, failPeer, shortId, type RelayContext } from './relayPeer';
-import { CloseDeviceMessageSchema, parseControl } from './relayProtocol';
+import { CloseDeviceMessageSchema, decodeConnFrame, encodeConnFrame, parseControl } from './relayProtocol';
 
 interface Device {
   readonly ws: WebSocket;
@@ -77,10 +77,7 @@ export class HostSession {
     if (!limiter.take(payload.length)) throw new RelayError('RELAY_ERR_RATE_LIMITED', 'rate limited');
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) throw new RelayError('RELAY_ERR_SLOW_PEER', 'host busy');
-    const frame = Buffer.allocUnsafe(CONN_HEADER_LENGTH + payload.length);
-    frame.writeUInt32BE(conn, 0);
-    payload.copy(frame, CONN_HEADER_LENGTH);
-    this.ws.send(frame, { binary: true });
+    this.ws.send(encodeConnFrame(conn, payload), { binary: true });
   }
 
   private onDeviceClosed(conn: number, device: Device): void {
@@ -103,15 +100,16 @@ export class HostSession {
   }
 
   private routeToDevice(frame: Buffer): void {
-    if (frame.length < CONN_HEADER_LENGTH) throw new RelayError('RELAY_ERR_BAD_FRAME', 'frame without a conn id');
-    const conn = frame.readUInt32BE(0);
+    const decoded = decodeConnFrame(frame);
+    if (!decoded) throw new RelayError('RELAY_ERR_BAD_FRAME', 'frame without a conn id');
+    const { conn, payload } = decoded;
     const device = this.devices.get(conn);
     // An unknown conn is a race (the device just left), not an attack on anyone: drop it quietly.
     if (!device || device.ws.readyState !== WebSocket.OPEN) return;
     if (device.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
       return failPeer(device.ws, new RelayError('RELAY_ERR_SLOW_PEER', 'device too slow'), this.ctx, `device ${conn}`);
     }
-    device.ws.send(frame.subarray(CONN_HEADER_LENGTH), { binary: true });
+    device.ws.send(payload, { binary: true });
   }
 
   private onHostControl(text: string): void {

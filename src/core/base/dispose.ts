@@ -17,15 +17,3 @@ export function disposeAll(items: Iterable<Disposable>): void {
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new AggregateError(errors, 'several disposers failed');
 }
-
-/** Wraps a function as a Disposable that runs it at most once. */
-export function toDisposable(fn: () => void): Disposable {
-  let done = false;
-  return {
-    dispose() {
-      if (done) return;
-      done = true;
-      fn();
-    },
-  };
-}

@@ -24,13 +24,3 @@ export class NoiseError extends Error {
     super(`${code}: ${message}`);
   }
 }
-
-/** Runs `fn`, re-wrapping anything that is not already a NoiseError as one with `code`. */
-export function wrapNoise<T>(code: NoiseErrorCode, message: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof NoiseError) throw e;
-    throw new NoiseError(code, message);
-  }
-}

@@ -12,7 +12,7 @@ import { nullLogger, type Logger } from '../../core/base/logger';
 import { ED25519_KEY_LENGTH, hostIdFromSecret, signRelayChallenge } from '../../core/wire/relayAuth';
 import { RelayError } from '../../relay/relayError';
 import { CONN_HEADER_LENGTH, DEFAULT_LIMITS } from '../../relay/relayLimits';
-import { HOST_PATH, isForwardableCloseCode, parseControl, RelayToHostSchema } from '../../relay/relayProtocol';
+import { decodeConnFrame, encodeConnFrame, HOST_PATH, isForwardableCloseCode, parseControl, RelayToHostSchema } from '../../relay/relayProtocol';
 
 export interface RelayHostLinkOptions {
   /** The relay's base URL, ws:// or wss:// (the /v1/host path is added). */
@@ -91,10 +91,7 @@ export class RelayHostLink implements HostLink {
     }
     // A conn that is gone already got (or is about to get) onClose: a late send is dropped, not an error.
     if (!this.online || !this.conns.has(conn) || !this.ws) return;
-    const out = Buffer.allocUnsafe(CONN_HEADER_LENGTH + frame.length);
-    out.writeUInt32BE(conn, 0);
-    out.set(frame, CONN_HEADER_LENGTH);
-    this.ws.send(out, { binary: true });
+    this.ws.send(encodeConnFrame(conn, frame), { binary: true });
   }
 
   close(conn: number, code: number, reason: string): void {
@@ -149,10 +146,10 @@ export class RelayHostLink implements HostLink {
     this.touch();
     const bytes = data as Buffer;
     if (isBinary) {
-      if (!this.online || bytes.length < CONN_HEADER_LENGTH) return this.protocolError(ws, 'short frame');
-      const conn = bytes.readUInt32BE(0);
-      if (!this.conns.has(conn)) return; // a frame racing our own close of that conn
-      this.frameEmitter.fire({ conn, frame: new Uint8Array(bytes.buffer, bytes.byteOffset + CONN_HEADER_LENGTH, bytes.length - CONN_HEADER_LENGTH) }, this.onListenerError);
+      const decoded = this.online ? decodeConnFrame(bytes) : undefined;
+      if (!decoded) return this.protocolError(ws, 'short frame');
+      if (!this.conns.has(decoded.conn)) return; // a frame racing our own close of that conn
+      this.frameEmitter.fire({ conn: decoded.conn, frame: decoded.payload }, this.onListenerError);
       return;
     }
     const msg = parseControl(RelayToHostSchema, bytes.toString('utf8'));
