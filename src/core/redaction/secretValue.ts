@@ -9,7 +9,7 @@ export const REDACTED = '[redacted]';
 export function isPlaceholder(raw: string): boolean {
   const v = unquote(raw);
   if (!v.length || v.includes(REDACTED)) return true;
-  if (/^(?:\$|%|\{\{|<|#\{)/.test(v) || v.includes('${') || v.includes('$(')) return true;
+  if (/^(?:\$|%|\{\{|<|#\{)/.test(v) || v.includes('${')) return true;
   if (/^(?:\*+|x+|\.+|_+|-+|#+)$/i.test(v)) return true;
   return /^(?:changeme|change[_-]me|password|passwd|secret|example|placeholder|redacted|none|null|nil|undefined|empty|required|optional|true|false|todo|tbd|fixme|your[\w-]*|my[_-]?(?:password|secret|token)[\w-]*)$/i.test(v);
 }
