@@ -104,6 +104,37 @@ describe('redactSecrets', () => {
     for (const [input, expected] of cases) assert.equal(redactSecrets(input).text, expected, input);
   });
 
+  it('redacts the password forms of the security issue, keeping the command readable', () => {
+    const pw = 'Maple' + fake(8, undefined, 'pw9') + '!';
+    const cases: Array<[string, string]> = [
+      [`mysql -u root -p${pw} shop`, `mysql -u root -p${REDACTED} shop`],
+      [`mysqldump -u backup -p'${pw}' --all-databases`, `mysqldump -u backup -p${REDACTED} --all-databases`],
+      [`sshpass -p '${pw}' ssh deploy@host`, `sshpass -p ${REDACTED} ssh deploy@host`],
+      [`docker login -u ci -p ${pw} registry.example.com`, `docker login -u ci -p ${REDACTED} registry.example.com`],
+      [`DB_PASS=${pw}`, `DB_PASS=${REDACTED}`],
+      ['DB_PASSWORD=correcthorsebatterystaple', `DB_PASSWORD=${REDACTED}`],
+      [`curl -H "Authorization: Token ${fake(40, HEX, 'tok')}" x`, `curl -H "Authorization: Token ${REDACTED}" x`],
+      [`aws configure set aws_secret_access_key ${fake(40, undefined, 'aws2')}`, `aws configure set aws_secret_access_key ${REDACTED}`],
+      [`rediss://:${pw}@cache:6380`, `rediss://:${REDACTED}@cache:6380`],
+      [`export VAULT_TOKEN=${'hv' + 's.' + fake(95, B64URL, 'vault')}`, `export VAULT_TOKEN=${REDACTED}`],
+      [`${'AGE-SECRET' + '-KEY-1'}${fake(58, 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 'age')}`, REDACTED],
+      [`twilio ${'S' + 'K' + fake(32, HEX, 'tw')}`, `twilio ${REDACTED}`],
+      [`mailgun ${'ke' + 'y-' + fake(32, HEX, 'mg')}`, `mailgun ${REDACTED}`],
+      [`https://api.telegram.org/bot${'12345' + '6789'}:AA${fake(33, B64URL, 'tg')}/getMe`, `https://api.telegram.org/bot${REDACTED}/getMe`],
+      [`PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\n${fake(64, B64URL, 'ppk')}\nPrivate-MAC: ${fake(64, HEX, 'mac')}\nnext`, `${REDACTED}\nnext`],
+    ];
+    for (const [input, expected] of cases) assert.equal(redactSecrets(input).text, expected, input);
+  });
+
+  it('leaves password prompts, references and placeholders alone', () => {
+    for (const line of ['mysql -u root -p shop', 'mysql -h db -P 3306 -u app -p', 'sshpass -e ssh deploy@host', 'docker login -u alice --password-stdin ghcr.io',
+      'docker login -u ci -p "$CI_REGISTRY_PASSWORD" registry', 'postgres://app:$DB_PASS@db/app', 'rediss://:${REDIS_PASSWORD}@cache:6380', 'mysql://root:****@localhost/shop',
+      'curl -u "$USER:$TOKEN" https://api.example.com', 'gpg --list-secret-keys --keyid-format=long', 'PASSWORD_FILE=/run/secrets/db_password', 'DB_PASSWORD=changeme',
+      'docker run -p 8080:80 nginx', 'ssh -p 2222 deploy@host', 'Authorization: Token <your-token>', 'aws configure set region us-east-1']) {
+      assert.deepEqual(redactSecrets(line), { text: line, redactions: 0 }, line);
+    }
+  });
+
   it('leaves ordinary code and prose alone', () => {
     const lines = [
       'Fixed in commit 3f2a9c1d4e5b6a7f8091a2b3c4d5e6f708192a3b, see the PR.',
@@ -147,7 +178,8 @@ describe('redactSecrets', () => {
 
   it('stays fast on pathological input', () => {
     // Long runs that almost match (a catastrophic backtracking bug would time the test out).
-    for (const s of ['a'.repeat(200_000), `password${'='.repeat(100_000)}`, `x${'-'.repeat(100_000)}PRIVATE KEY`, `${'ab_'.repeat(60_000)}: x`, `"${'\\'.repeat(50_000)}`]) {
+    for (const s of ['a'.repeat(200_000), `password${'='.repeat(100_000)}`, `x${'-'.repeat(100_000)}PRIVATE KEY`, `${'ab_'.repeat(60_000)}: x`, `"${'\\'.repeat(50_000)}`,
+      'a:'.repeat(100_000), 'token:a=b '.repeat(20_000), 'http://a:'.repeat(30_000), 'mysql -u x '.repeat(20_000), 'PuTTY-User-Key-File-2: '.repeat(10_000), 'machine x '.repeat(20_000)]) {
       assert.equal(typeof redactSecrets(s).text, 'string');
     }
   });
