@@ -113,7 +113,7 @@ export class AgentSession implements Disposable {
     const hookTimeoutSec = Math.ceil((this.o.expiryMs ?? DEFAULT_EXPIRY_MS) / 1000) + 5;
     const plan = this.o.adapter.prepareLaunch(bin, this.o.argv, { hookUrl: this.route.url, hookTimeoutSec, env, privateDir });
     for (const text of plan.notices) this.core.append({ kind: 'notice', text });
-    const proc = new PtyProcess({ command: plan.command, args: plan.args, cwd: this.o.cwd, env: plan.env, cols: this.o.cols, rows: this.o.rows });
+    const proc = new PtyProcess({ command: plan.command, args: plan.args, cwd: this.o.cwd, env: plan.env, cols: this.o.cols, rows: this.o.rows, clock: this.o.clock });
     this.pty = proc;
     proc.onData((d) => this.onData(d));
     proc.onExit((code) => this.onProcessExit(code));
@@ -143,7 +143,7 @@ export class AgentSession implements Disposable {
     // could pick one of its options).
     return this.core.prompt(text, clientId, (typedText) => async () => {
       await this.waitReady();
-      if (!this.core.ended) await this.pty?.typePrompt(typedText);
+      if (!this.core.ended) await this.pty?.paste(typedText);
     });
   }
 

@@ -20,7 +20,7 @@ import { TranscriptReader } from '../../core/transcript';
 import type { AgentAdapter, HookEvent, SessionLaunch } from '../agents/agentAdapter';
 import type { AuditLog } from '../host/auditLog';
 import { PromptLedger } from './promptLedger';
-import { sanitizePrompt } from '../terminal/ptyProcess';
+import { sanitizePrompt } from '../terminal/terminalInput';
 import { ToolGate } from './toolGate';
 import { TranscriptTailer } from './transcriptTailer';
 

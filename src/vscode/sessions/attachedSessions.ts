@@ -216,7 +216,7 @@ export class AttachedSessions implements vscode.Disposable {
     const [{ AttachServer }, { systemClock }, { readConfig }] = await Promise.all([import('../../node/attach/attachServer'), import('../../core/base/clock'), import('../walkieConfig')]);
     if (this.disposed || this.controller.running !== host) return;
     const config = readConfig();
-    this.finder ??= new TerminalFinder();
+    this.finder ??= new TerminalFinder(systemClock);
     const server = await AttachServer.start({
       workspaces: [folder],
       broker: host.broker,
