@@ -15,6 +15,7 @@ import { HostService } from '../../src/core/host/hostService';
 import type { ApprovalRequest, ChatEvent, HostMessage } from '../../src/core/wire/protocol';
 import { attachHookCommand, installAttachHook } from '../../src/node/attach/attachInstaller';
 import { AttachServer } from '../../src/node/attach/attachServer';
+import { SessionManager } from '../../src/node/sessions/sessionManager';
 import type { AttachedSession, Typer } from '../../src/node/attach/attachedSession';
 import { ancestorPids } from '../../src/node/terminal/processTree';
 import { PtyProcess } from '../../src/node/terminal/ptyProcess';
@@ -119,13 +120,13 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
       if (!pty || (pty.pid !== claudePid && !ancestorPids(claudePid).includes(pty.pid))) return undefined;
       return { paste: (text) => pty.paste(text), interrupt: () => pty.interrupt() };
     };
-    const attach = await AttachServer.start({ workspaces: [project], broker, clock: systemClock, logger, typer, registryDir: path.join(home.home, '.walkie', 'attach') });
+    const sessions = new SessionManager({ service, broker, clock: systemClock, logger });
+    cleanups.push(() => sessions.close());
+    const attach = await AttachServer.start({ workspaces: [project], sessions, broker, clock: systemClock, logger, typer, registryDir: path.join(home.home, '.walkie', 'attach') });
     cleanups.push(() => attach.close());
     const attached: AttachedSession[] = [];
-    attach.onSessionAttached((s) => {
-      attached.push(s);
-      service.addSession(s);
-    });
+    // Served by the SessionManager already; the test keeps its own list.
+    attach.onSessionAttached((s) => attached.push(s));
     return { logs, broker, approvals, outcomes, service, sent, terminal, typerPids, attach, attached };
   }
 

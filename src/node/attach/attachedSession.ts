@@ -109,6 +109,14 @@ export class AttachedSession implements SessionHandle, Disposable {
   }
 
   /**
+   * Walkie stops following this session: it ends here (pending approvals cancelled, waiting prompts fail).
+   * The CLI itself is the user's and keeps running in its terminal; Walkie never kills it.
+   */
+  async stop(): Promise<void> {
+    this.end('Walkie stopped following this session.');
+  }
+
+  /**
    * One hook call of this session (from AttachServer). Returns the agent's answer. `notificationType` is the
    * Notification event's `notification_type`, which the adapter's event does not carry.
    */

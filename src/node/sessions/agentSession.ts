@@ -13,6 +13,7 @@ import path from 'node:path';
 import { DEFAULT_EXPIRY_MS } from '../../core/approvals/approvalBroker';
 import type { ChatLog } from '../../core/host/chatLog';
 import type { Disposable } from '../../core/base/dispose';
+import type { SessionHandle } from '../../core/host/hostService';
 import { Emitter, type Event } from '../../core/base/event';
 import type { SessionInfo } from '../../core/wire/protocol';
 import { HookServer, type HookRoute } from './hookServer';
@@ -46,7 +47,7 @@ export interface AgentSessionOptions extends SessionCoreOptions {
   readonly readyTimeoutMs?: number;
 }
 
-export class AgentSession implements Disposable {
+export class AgentSession implements SessionHandle, Disposable {
   readonly id: string;
   readonly chat: ChatLog;
   readonly onInfo: Event<SessionInfo>;
