@@ -105,7 +105,7 @@ export class AgentSessions implements vscode.Disposable {
   dispose(): void {
     // The window is closing: the agents stop with it (as before, without waiting for them to exit).
     for (const r of this.running.values()) {
-      if (r.manager.get(r.session.id)) void r.manager.stop(r.session.id).catch(() => undefined);
+      if (r.manager.get(r.session.id)) void r.manager.stop(r.session.id).catch((e: unknown) => this.log.warn(`session ${r.session.id}: stop failed: ${e instanceof Error ? e.message : 'error'}`));
       else r.session.dispose();
     }
     for (const id of [...this.running.keys()]) this.forget(id);
