@@ -7,7 +7,7 @@ import http from 'node:http';
 import { systemClock } from '../src/core/base/clock';
 import { BridgeClient } from '../src/core/bridge/bridgeClient';
 import { Emitter } from '../src/core/base/event';
-import type { SessionHandle } from '../src/core/host/hostService';
+import type { ManagedSession } from '../src/node/sessions/sessionManager';
 import { ChatLog } from '../src/core/host/chatLog';
 import { nullLogger } from '../src/core/base/logger';
 import { generateKeyPair } from '../src/core/noise/dh';
@@ -57,15 +57,17 @@ function post(url: URL, body: string, agent: http.Agent): Promise<string> {
 export async function run(): Promise<Record<string, unknown>> {
   const host = await WalkieHost.start({ store: memoryStore(), relay: { kind: 'embedded' }, hostName: 'bench', clock: systemClock });
   const cwd = process.cwd();
-  const session: SessionHandle = {
+  const session: ManagedSession = {
     id: 'bench-session',
     info: (): SessionInfo => ({ id: 'bench-session', title: 'bench', agent: 'claude-code', cwd, status: 'working', since: 0, lastSeq: 0 }),
     onInfo: new Emitter<SessionInfo>().event,
     chat: new ChatLog({ clock: systemClock }),
     prompt: () => {},
     interrupt: () => {},
+    stop: async () => {},
+    dispose: () => {},
   };
-  host.service.addSession(session);
+  host.sessions.adopt(session);
   const adapter = new ClaudeCodeAdapter();
   const gate = new ToolGate({ session: session.id, adapter: new ClaudeCodeAdapter(), broker: host.broker, clock: systemClock, logger: nullLogger, cwd, onBypass: () => {} });
   const hooks = await HookServer.listen({ logger: nullLogger });

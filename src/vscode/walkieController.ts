@@ -27,7 +27,7 @@ export interface ControllerState {
   readonly pairing: PairingState | undefined;
   /** The last pairing's short authentication string (compare it with the device's). */
   readonly lastPaired: { readonly device: ConnectedDevice; readonly sas: string } | undefined;
-  /** Agent sessions this window serves (set by AgentSessions). */
+  /** Agent sessions this window serves: wrapped and attached (the host's SessionManager). */
   readonly sessions: number;
 }
 
@@ -39,8 +39,6 @@ export class WalkieController implements vscode.Disposable {
   private pairing: PairingState | undefined;
   private pairingTimer: NodeJS.Timeout | undefined;
   private lastPaired: ControllerState['lastPaired'];
-  /** Sessions this window serves, by source (`agent`: AgentSessions; `attached`: AttachedSessions). */
-  private readonly sessionCounts = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly started = new vscode.EventEmitter<WalkieHost>();
   private readonly paired = new vscode.EventEmitter<{ device: ConnectedDevice; sas: string }>();
@@ -114,6 +112,8 @@ export class WalkieController implements vscode.Disposable {
       host.onDevicesChanged(fire),
       host.broker.onRequest(fire),
       host.broker.onResolved(fire),
+      host.sessions.onDidAdd(fire),
+      host.sessions.onDidRemove(fire),
       host.onPaired((e) => {
         // A pairing offer is single use: once a device paired with it, the QR is spent.
         this.clearPairing();
@@ -200,12 +200,6 @@ export class WalkieController implements vscode.Disposable {
     return ok;
   }
 
-  /** Called by AgentSessions (and AttachedSessions, with its own `source`) when its count changes. */
-  setSessionCount(n: number, source = 'agent'): void {
-    this.sessionCounts.set(source, n);
-    this.changed.fire();
-  }
-
   state(): ControllerState {
     const host = this.host;
     return {
@@ -215,7 +209,7 @@ export class WalkieController implements vscode.Disposable {
       pending: host?.broker.pending() ?? [],
       pairing: this.pairing,
       lastPaired: this.lastPaired,
-      sessions: [...this.sessionCounts.values()].reduce((a, b) => a + b, 0),
+      sessions: host?.sessions.list().length ?? 0,
     };
   }
 

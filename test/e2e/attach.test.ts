@@ -15,6 +15,7 @@ import { HostService } from '../../src/core/host/hostService';
 import type { ApprovalRequest, ChatEvent, HostMessage } from '../../src/core/wire/protocol';
 import { attachHookCommand, installAttachHook } from '../../src/node/attach/attachInstaller';
 import { AttachServer } from '../../src/node/attach/attachServer';
+import { SessionManager } from '../../src/node/sessions/sessionManager';
 import type { AttachedSession, Typer } from '../../src/node/attach/attachedSession';
 import { ancestorPids } from '../../src/node/terminal/processTree';
 import { PtyProcess } from '../../src/node/terminal/ptyProcess';
@@ -117,15 +118,15 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
       typerPids.push(claudePid);
       const pty = terminal.cli?.pty;
       if (!pty || (pty.pid !== claudePid && !ancestorPids(claudePid).includes(pty.pid))) return undefined;
-      return { paste: (text) => pty.typePrompt(text), interrupt: () => pty.interrupt() };
+      return { paste: (text) => pty.paste(text), interrupt: () => pty.interrupt() };
     };
-    const attach = await AttachServer.start({ workspaces: [project], broker, clock: systemClock, logger, typer, registryDir: path.join(home.home, '.walkie', 'attach') });
+    const sessions = new SessionManager({ service, broker, clock: systemClock, logger });
+    cleanups.push(() => sessions.close());
+    const attach = await AttachServer.start({ workspaces: [project], sessions, broker, clock: systemClock, logger, typer, registryDir: path.join(home.home, '.walkie', 'attach') });
     cleanups.push(() => attach.close());
     const attached: AttachedSession[] = [];
-    attach.onSessionAttached((s) => {
-      attached.push(s);
-      service.addSession(s);
-    });
+    // Served by the SessionManager already; the test keeps its own list.
+    attach.onSessionAttached((s) => attached.push(s));
     return { logs, broker, approvals, outcomes, service, sent, terminal, typerPids, attach, attached };
   }
 
@@ -244,7 +245,7 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
       cleanups.push(() => stopCli(cli));
       if (mode === 'bypassPermissions') await acceptBypassWarning(cli);
       await cli.ready();
-      await cli.pty.typePrompt(`SCENARIO:bash DIR=${project} go`);
+      await cli.pty.paste(`SCENARIO:bash DIR=${project} go`);
       await waitFor('the local permission prompt', () => /Do\s*you\s*want\s*to\s*proceed/.test(plainText(cli.screen()))).catch((e: Error) => {
         throw new Error(`${e.message}; the screen ends with: ${plainText(cli.screen()).slice(-1500)}`);
       });
@@ -266,7 +267,7 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
     cleanups.push(() => stopCli(cli));
     await cli.ready();
     const from = mock.requests.length;
-    await cli.pty.typePrompt(`SCENARIO:bash DIR=${project} go`);
+    await cli.pty.paste(`SCENARIO:bash DIR=${project} go`);
     await waitFor('a blocked tool result', () => toolResults(mock.requests.slice(from)).find((r) => r.is_error === true), 20_000);
     assert.equal(fs.existsSync(path.join(project, 'out.txt')), false);
   });

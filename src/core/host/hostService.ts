@@ -26,6 +26,8 @@ export interface SessionHandle {
   prompt(text: string, clientId: string): void | Promise<void>;
   /** Interrupts the agent's current turn (Esc). */
   interrupt(): void;
+  /** Ends the session (a wrapped agent exits; an attached one is no longer followed); resolves once it has. */
+  stop(): Promise<void>;
 }
 
 /** One connected surface: a paired device, or the VS Code panel ("local"). */
@@ -77,7 +79,10 @@ export class HostService implements Disposable {
     return [...this.sessions.values()].map((s) => s.handle.info());
   }
 
-  /** Starts serving a session to every peer. Dispose to stop (the session itself is not stopped). */
+  /**
+   * Starts serving a session to every peer. Dispose to stop (the session itself is not stopped). Called by
+   * the SessionManager (src/node/sessions/sessionManager.ts) only.
+   */
   addSession(handle: SessionHandle): Disposable {
     const entry = { handle, prompts: new Set<string>(), subs: [] as Disposable[] };
     entry.subs.push(

@@ -1,7 +1,8 @@
 // The host side of attaching hand-started Claude Code sessions: one route on a HookServer that the attach
 // hook (dist/hook.js, src/node/attach/hookCli.ts) calls, and the registry files that tell the hook where that
 // route is (src/node/attach/attachRegistry.ts; written at start, removed at close). The first hook call of an
-// unknown `session_id` becomes an AttachedSession (onSessionAttached); later calls go to it.
+// unknown `session_id` becomes an AttachedSession, which the SessionManager adopts (it serves it to the devices;
+// onSessionAttached says so); later calls go to it.
 //
 // Security: the route is 127.0.0.1 with a 256-bit path secret (HookServer); the registry file that holds it
 // is readable by the user only. Every answer is signed with a second secret from the same file (HMAC-SHA256
@@ -22,11 +23,14 @@ import type { AuditLog } from '../sessions/auditLog';
 import { AttachedSession, type Typer } from './attachedSession';
 import { defaultAttachDir, removeAttachEntry, writeAttachEntry } from './attachRegistry';
 import { HookServer, type HookRoute } from '../sessions/hookServer';
+import type { SessionManager } from '../sessions/sessionManager';
 import { parentPid } from '../terminal/processTree';
 
 export interface AttachServerOptions {
   /** The workspace folders whose hand-started sessions this host takes. */
   readonly workspaces: readonly string[];
+  /** Serves every attached session (adopt) and takes it off the service when it ends. */
+  readonly sessions: SessionManager;
   readonly broker: ApprovalBroker;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -61,7 +65,7 @@ const AttachCallSchema = z.strictObject({
 
 export class AttachServer implements Disposable {
   private readonly attachedEmitter = new Emitter<AttachedSession>();
-  /** A hand-started session made its first hook call: add it to the HostService. */
+  /** A hand-started session made its first hook call; it is served already (SessionManager.adopt). */
   readonly onSessionAttached: Event<AttachedSession> = this.attachedEmitter.event;
   private readonly byAgentId = new Map<string, AttachedSession>();
   private readonly adapter: AgentAdapter;
@@ -168,12 +172,13 @@ export class AttachServer implements Disposable {
         return undefined;
       }
       session = this.attach(ev.agentSessionId, ev.cwd);
+      if (!session) return undefined;
     }
     const notificationType = typeof input === 'object' && input !== null ? (input as { notification_type?: unknown }).notification_type : undefined;
     return session.handleHook(ev, claudePid, signal, typeof notificationType === 'string' ? notificationType : undefined);
   }
 
-  private attach(agentSessionId: string, reportedCwd: string | undefined): AttachedSession {
+  private attach(agentSessionId: string, reportedCwd: string | undefined): AttachedSession | undefined {
     const cwd = reportedCwd && path.isAbsolute(reportedCwd) ? reportedCwd : (this.o.workspaces[0] ?? process.cwd());
     const session = new AttachedSession({
       agentSessionId,
@@ -189,7 +194,15 @@ export class AttachServer implements Disposable {
       promptTimeoutMs: this.o.promptTimeoutMs,
       livenessMs: this.o.livenessMs,
     });
-    // Ended sessions are forgotten here (the HostService keeps showing them until it drops them).
+    try {
+      this.o.sessions.adopt(session);
+    } catch (e) {
+      // Not served (the host is stopping): the call falls back to the terminal's own prompt.
+      this.o.logger.warn(`attach: could not serve the session: ${e instanceof Error ? e.message : 'error'}`);
+      session.dispose();
+      return undefined;
+    }
+    // Ended sessions are forgotten here (the SessionManager took them off the HostService when they ended).
     for (const [id, s] of this.byAgentId) if (s.ended) this.byAgentId.delete(id);
     this.byAgentId.set(agentSessionId, session);
     this.o.logger.info(`attach: attached session ${session.id}`);

@@ -2,9 +2,9 @@
 // (src/node/attach/attachServer.ts). Walkie did not spawn it, so everything comes from its hook calls: the chat
 // from the transcript they name, the status from the events, approvals through the same ToolGate and
 // ApprovalBroker as a wrapped session (bypass mode → deny and flag) — all of that is the SessionCore it
-// shares with AgentSession — and prompts / interrupts through a `Typer` that reaches the terminal the CLI
-// runs in (VS Code finds it by the CLI's pid). A device prompt arrives exactly once: PromptLedger waits for
-// the UserPromptSubmit hook to confirm it.
+// shares with AgentSession — and prompts / interrupts through a `Typer` that finds the TerminalInput of the
+// terminal the CLI runs in (VS Code finds it by the CLI's pid). A device prompt arrives exactly once:
+// PromptLedger waits for the UserPromptSubmit hook to confirm it.
 //
 // Status: idle → working (prompt submitted, or a tool call) → waiting (an approval is pending) → working →
 // idle (Stop, or an interrupt in the transcript) → ended (SessionEnd, or the CLI's process is gone).
@@ -18,20 +18,13 @@ import type { SessionHandle } from '../../core/host/hostService';
 import type { SessionInfo } from '../../core/wire/protocol';
 import { capText } from '../../core/redaction/secretScanner';
 import { isAlive } from './attachRegistry';
+import type { TerminalInput } from '../terminal/terminalInput';
 import { SessionCore, type ParsedHookEvent, type SessionCoreErrorCode, type SessionCoreOptions } from '../sessions/sessionCore';
 
 export type { ParsedHookEvent } from '../sessions/sessionCore';
 
-/** Types into the terminal a hand-started CLI runs in. */
-export interface TerminalTyper {
-  /** Types `text` as a bracketed paste, then Enter. */
-  paste(text: string): Promise<void>;
-  /** A lone Esc. */
-  interrupt(): void;
-}
-
 /** Finds the terminal of the CLI with this pid (VS Code: the terminal whose process is an ancestor of it). */
-export type Typer = (claudePid: number) => TerminalTyper | undefined;
+export type Typer = (claudePid: number) => TerminalInput | undefined;
 
 export type AttachedSessionErrorCode = SessionCoreErrorCode | 'SESSION_ERR_NO_TERMINAL' | 'SESSION_ERR_LOCAL_PROMPT';
 
@@ -116,6 +109,14 @@ export class AttachedSession implements SessionHandle, Disposable {
   }
 
   /**
+   * Walkie stops following this session: it ends here (pending approvals cancelled, waiting prompts fail).
+   * The CLI itself is the user's and keeps running in its terminal; Walkie never kills it.
+   */
+  async stop(): Promise<void> {
+    this.end('Walkie stopped following this session.');
+  }
+
+  /**
    * One hook call of this session (from AttachServer). Returns the agent's answer. `notificationType` is the
    * Notification event's `notification_type`, which the adapter's event does not carry.
    */
@@ -167,7 +168,7 @@ export class AttachedSession implements SessionHandle, Disposable {
     this.core.setStatus('waiting');
   }
 
-  private terminal(): TerminalTyper | undefined {
+  private terminal(): TerminalInput | undefined {
     if (this.claudePid === undefined) return undefined;
     try {
       return this.o.typer(this.claudePid);

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
 import { systemClock } from '../../core/base/clock';
 import type { Logger } from '../../core/base/logger';
-import { AgentSession } from '../sessions/agentSession';
+import type { AgentSession } from '../sessions/agentSession';
 import { AgentLaunchError, ClaudeCodeAdapter } from '../agents/claude/claudeCode';
 import { AuditLog } from '../sessions/auditLog';
 import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
@@ -110,14 +110,12 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
 
   let session: AgentSession;
   try {
-    session = await AgentSession.start({
+    // Started and served by the host's SessionManager (gated by the host's broker).
+    session = await host.sessions.start({
       adapter,
       argv: agentArgv.slice(1),
       cwd: process.cwd(),
       workspaceRoot: process.cwd(),
-      broker: host.broker,
-      clock: systemClock,
-      logger,
       audit,
       expiryMs: expiryMinutes * 60_000,
       cols: interactive ? io.stdout.columns : 120,
@@ -129,21 +127,19 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
     io.stderr.write(`walkie host: ${why}\n`);
     return e instanceof AgentLaunchError && e.code === 'AGENT_ERR_NOT_FOUND' ? 127 : 2;
   }
-  const served = host.service.addSession(session);
   session.onInfo((info) => {
     if (!interactive) io.stderr.write(`walkie: session ${info.status}\n`);
   });
 
   const restoreTerminal = interactive ? mirrorTerminal(session, io) : () => {};
-  const stop = () => void session.stop();
+  const stop = () => void host.sessions.stop(session.id).catch(() => undefined);
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const code = await new Promise<number>((resolve) => session.onExit(resolve));
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   restoreTerminal();
-  served.dispose();
-  session.dispose();
+  // The session ended, so the manager has taken it off the service already; close() stops anything left.
   await host.close();
   io.stderr.write(`walkie: the agent exited (${code})\n`);
   return code;

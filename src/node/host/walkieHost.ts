@@ -1,6 +1,7 @@
 // WalkieHost: everything a host runs besides the agent itself — its identity, the relay (embedded, or an
 // external one), the link to it, the encrypted bridge, pairing offers, the device registry, the approval
-// broker and the HostService that speaks the protocol. Used by `walkie host` and by the VS Code extension.
+// broker, the HostService that speaks the protocol and the SessionManager that owns the sessions it serves.
+// Used by `walkie host` and by the VS Code extension.
 import path from 'node:path';
 import * as z from 'zod';
 import { bytesToBase64url, base64urlToBytes } from '../../core/base/bytes';
@@ -16,6 +17,7 @@ import { generateKeyPair, keyPairFromSecret, type KeyPair } from '../../core/noi
 import { PairingOffers } from '../../core/pairing/pairingOffers';
 import { encodePairingUrl, relayUrlForOrigin } from '../../core/pairing/pairingPayload';
 import { RelayServer } from '../../relay/relayServer';
+import { SessionManager } from '../sessions/sessionManager';
 import type { HostStateStore } from './fileStateStore';
 import { generateHostIdentity, RelayHostLink } from './relayHostLink';
 import { nativeX25519 } from './nativeX25519';
@@ -44,6 +46,8 @@ const IdentitySchema = z.strictObject({ v: z.literal(1), noiseSecret: z.string()
 export class WalkieHost implements Disposable {
   readonly broker: ApprovalBroker;
   readonly service: HostService;
+  /** Starts, adopts and stops the sessions the service serves (the only way a session is served). */
+  readonly sessions: SessionManager;
   private readonly pairedEmitter = new Emitter<{ device: ConnectedDevice; sas: string }>();
   private readonly devicesEmitter = new Emitter<void>();
   /** A device paired: both sides show the same short authentication string. */
@@ -68,6 +72,7 @@ export class WalkieHost implements Disposable {
     const logger = o.logger ?? nullLogger;
     this.broker = new ApprovalBroker({ clock, expiryMs: o.expiryMs, logger });
     this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger });
+    this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger });
     this.subs.push(
       bridge.onDeviceConnected((device) => {
         this.peers.get(device.id)?.dispose();
@@ -145,9 +150,13 @@ export class WalkieHost implements Disposable {
     void this.close();
   }
 
-  /** Stops everything: pending approvals are cancelled (deny), devices disconnected, the registry saved. */
+  /**
+   * Stops everything: the sessions first (the devices still see them end), then pending approvals are
+   * cancelled (deny), devices disconnected, the registry saved.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.sessions.close();
       for (const p of this.peers.values()) p.dispose();
       disposeAll(this.subs);
       this.broker.dispose();

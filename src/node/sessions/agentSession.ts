@@ -13,6 +13,7 @@ import path from 'node:path';
 import { DEFAULT_EXPIRY_MS } from '../../core/approvals/approvalBroker';
 import type { ChatLog } from '../../core/host/chatLog';
 import type { Disposable } from '../../core/base/dispose';
+import type { SessionHandle } from '../../core/host/hostService';
 import { Emitter, type Event } from '../../core/base/event';
 import type { SessionInfo } from '../../core/wire/protocol';
 import { HookServer, type HookRoute } from './hookServer';
@@ -46,7 +47,7 @@ export interface AgentSessionOptions extends SessionCoreOptions {
   readonly readyTimeoutMs?: number;
 }
 
-export class AgentSession implements Disposable {
+export class AgentSession implements SessionHandle, Disposable {
   readonly id: string;
   readonly chat: ChatLog;
   readonly onInfo: Event<SessionInfo>;
@@ -113,7 +114,7 @@ export class AgentSession implements Disposable {
     const hookTimeoutSec = Math.ceil((this.o.expiryMs ?? DEFAULT_EXPIRY_MS) / 1000) + 5;
     const plan = this.o.adapter.prepareLaunch(bin, this.o.argv, { hookUrl: this.route.url, hookTimeoutSec, env, privateDir });
     for (const text of plan.notices) this.core.append({ kind: 'notice', text });
-    const proc = new PtyProcess({ command: plan.command, args: plan.args, cwd: this.o.cwd, env: plan.env, cols: this.o.cols, rows: this.o.rows });
+    const proc = new PtyProcess({ command: plan.command, args: plan.args, cwd: this.o.cwd, env: plan.env, cols: this.o.cols, rows: this.o.rows, clock: this.o.clock });
     this.pty = proc;
     proc.onData((d) => this.onData(d));
     proc.onExit((code) => this.onProcessExit(code));
@@ -143,7 +144,7 @@ export class AgentSession implements Disposable {
     // could pick one of its options).
     return this.core.prompt(text, clientId, (typedText) => async () => {
       await this.waitReady();
-      if (!this.core.ended) await this.pty?.typePrompt(typedText);
+      if (!this.core.ended) await this.pty?.paste(typedText);
     });
   }
 

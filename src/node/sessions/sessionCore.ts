@@ -19,7 +19,7 @@ import type { ToolPolicy } from '../../core/approvals/toolPolicy';
 import type { AgentAdapter, ChatReader, HookEvent, SessionLaunch } from '../agents/agentAdapter';
 import type { AuditLog } from './auditLog';
 import { PromptLedger } from './promptLedger';
-import { sanitizePrompt } from '../terminal/ptyProcess';
+import { sanitizePrompt } from '../terminal/terminalInput';
 import { ToolGate } from './toolGate';
 import { TranscriptTailer } from './transcriptTailer';
 

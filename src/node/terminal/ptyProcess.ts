@@ -1,9 +1,13 @@
 // A narrow wrapper around node-pty (the `AgentIO` idea from coder/agentapi): write, output, exit, resize,
-// kill, plus the two inputs Walkie injects into an agent's terminal UI — a prompt (as a bracketed paste,
-// then Enter on its own, because a long write with a trailing "\r" is taken as a paste and the "\r" becomes
-// a newline) and an interrupt (a lone Esc).
+// kill, plus the two inputs Walkie injects into an agent's terminal UI — a prompt and an interrupt — through
+// the TerminalInput seam (src/node/terminal/terminalInput.ts: sanitiser, bracketed paste, Enter after a pause).
 import * as pty from 'node-pty';
+import { systemClock, type Clock } from '../../core/base/clock';
 import { Emitter, type Event } from '../../core/base/event';
+import { bracketedPasteInput, type TerminalInput } from './terminalInput';
+
+// Kept importable from here for existing callers; the one implementation lives in terminalInput.ts.
+export { sanitizePrompt } from './terminalInput';
 
 export interface AgentIO {
   write(data: string): void;
@@ -20,20 +24,18 @@ export interface PtySpawnOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly cols?: number;
   readonly rows?: number;
+  /** Times the pause between a paste and its Enter. Default: the system clock. */
+  readonly clock?: Clock;
 }
 
-const PASTE_START = '\x1b[200~';
-const PASTE_END = '\x1b[201~';
-/** Time between the end of a paste and Enter, so the UI has taken the paste in. */
-const ENTER_DELAY_MS = 50;
-
-export class PtyProcess implements AgentIO {
+export class PtyProcess implements AgentIO, TerminalInput {
   private readonly dataEmitter = new Emitter<string>();
   private readonly exitEmitter = new Emitter<number>();
   readonly onData = this.dataEmitter.event;
   readonly onExit = this.exitEmitter.event;
   private exitCode: number | undefined;
   private readonly proc: pty.IPty;
+  private readonly input: TerminalInput;
 
   constructor(o: PtySpawnOptions) {
     this.proc = pty.spawn(o.command, [...o.args], {
@@ -48,6 +50,7 @@ export class PtyProcess implements AgentIO {
       this.exitCode = e.exitCode;
       this.exitEmitter.fire(e.exitCode);
     });
+    this.input = bracketedPasteInput((d) => this.write(d), o.clock ?? systemClock);
   }
 
   get pid(): number {
@@ -78,16 +81,14 @@ export class PtyProcess implements AgentIO {
     }
   }
 
-  /** Types a prompt: bracketed paste, a short pause, then Enter. Resolves once Enter was written. */
-  async typePrompt(text: string): Promise<void> {
-    this.write(PASTE_START + sanitizePrompt(text) + PASTE_END);
-    await new Promise((r) => setTimeout(r, ENTER_DELAY_MS));
-    this.write('\r');
+  /** Types a prompt: bracketed paste (sanitised), a short pause, then Enter. Resolves once Enter was written. */
+  paste(text: string): Promise<void> {
+    return this.input.paste(text);
   }
 
   /** A lone Esc: the agent interrupts its turn (and a hook it is waiting on). */
   interrupt(): void {
-    this.write('\x1b');
+    this.input.interrupt();
   }
 
   dispose(): void {
@@ -95,15 +96,4 @@ export class PtyProcess implements AgentIO {
     this.dataEmitter.dispose();
     this.exitEmitter.dispose();
   }
-}
-
-/**
- * Security: a prompt is text, never keystrokes. Control characters (above all ESC, which could end the
- * paste early and inject keys) are removed; newlines and tabs stay. CRLF/CR become LF. Invisible format
- * characters (Unicode Cf: zero-width space, bidi overrides…) go too: they can hide what a prompt says, and
- * Claude Code holds a prompt that has them for review instead of sending it.
- */
-export function sanitizePrompt(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]|\p{Cf}/gu, '');
 }

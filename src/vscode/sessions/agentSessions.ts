@@ -1,9 +1,11 @@
 // The agent sessions of this window: each is Claude Code in a pty (AgentSession) with every tool call
-// gated by the host's approval broker, shown in a VS Code terminal and served to every paired device.
+// gated by the host's approval broker, shown in a VS Code terminal and served to every paired device. The
+// host's SessionManager starts, serves and stops them; this class adds the terminal each one is shown in.
 // Security: nothing is launched in an untrusted workspace.
 import os from 'node:os';
 import * as vscode from 'vscode';
 import type { AgentSession } from '../../node/sessions/agentSession';
+import type { SessionManager } from '../../node/sessions/sessionManager';
 import { AgentTerminal } from './agentTerminal';
 import type { WalkieController } from '../walkieController';
 
@@ -31,6 +33,8 @@ export class SessionsError extends Error {
 
 interface Running {
   readonly session: AgentSession;
+  /** The manager that serves it (the host's, when it started). */
+  readonly manager: SessionManager;
   readonly terminal: vscode.Terminal;
   readonly pty: AgentTerminal;
   readonly subs: { dispose(): void }[];
@@ -57,16 +61,15 @@ export class AgentSessions implements vscode.Disposable {
     const config = readConfig();
     const host = await this.controller.ensureHost();
     // Loaded on first use: node-pty and the hook server are not needed before a session starts.
-    const [{ AgentSession }, { ClaudeCodeAdapter }, { systemClock }] = await Promise.all([import('../../node/sessions/agentSession'), import('../../node/agents/claude/claudeCode'), import('../../core/base/clock')]);
+    const { ClaudeCodeAdapter } = await import('../../node/agents/claude/claudeCode');
     const cwd = o.cwd ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
-    const session = await AgentSession.start({
+    // The host's SessionManager starts it (gated by the host's broker) and serves it to the devices.
+    const manager = host.sessions;
+    const session = await manager.start({
       adapter: new ClaudeCodeAdapter({ bin: config.agentCommand }),
       argv: config.agentArgs,
       cwd,
       workspaceRoot: cwd,
-      broker: host.broker,
-      clock: systemClock,
-      logger: this.log,
       audit: this.controller.auditLog,
       env: o.env,
       policy: config.policy,
@@ -74,13 +77,10 @@ export class AgentSessions implements vscode.Disposable {
     });
     const pty = new AgentTerminal(session);
     const terminal = vscode.window.createTerminal({ name: 'Claude Code (Walkie)', pty, iconPath: new vscode.ThemeIcon('broadcast') });
-    const served = host.service.addSession(session);
-    const entry: Running = { session, terminal, pty, subs: [served, pty] };
-    entry.subs.push(session.onInfo(() => this.controller.setSessionCount(this.running.size)));
+    const entry: Running = { session, manager, terminal, pty, subs: [pty] };
     entry.subs.push(session.onExit(() => this.forget(session.id)));
     this.running.set(session.id, entry);
     terminal.show();
-    this.controller.setSessionCount(this.running.size);
     return session;
   }
 
@@ -88,20 +88,26 @@ export class AgentSessions implements vscode.Disposable {
   async stop(id?: string): Promise<void> {
     const targets = [...this.running.values()].filter((r) => id === undefined || r.session.id === id);
     for (const r of targets) r.pty.markStopping();
-    await Promise.all(targets.map((r) => r.session.stop()));
+    // The manager stops the agent and takes it off the service; one it has dropped already (its host
+    // stopped) only needs its terminal bookkeeping cleared.
+    await Promise.all(targets.map((r) => (r.manager.get(r.session.id) ? r.manager.stop(r.session.id) : r.session.stop())));
     for (const r of targets) this.forget(r.session.id);
   }
 
+  /** Drops the terminal bookkeeping of a session whose agent has exited (the manager has dropped it too). */
   private forget(id: string): void {
     const r = this.running.get(id);
     if (!r) return;
     this.running.delete(id);
     for (const s of r.subs) s.dispose();
-    r.session.dispose();
-    this.controller.setSessionCount(this.running.size);
   }
 
   dispose(): void {
+    // The window is closing: the agents stop with it (as before, without waiting for them to exit).
+    for (const r of this.running.values()) {
+      if (r.manager.get(r.session.id)) void r.manager.stop(r.session.id).catch((e: unknown) => this.log.warn(`session ${r.session.id}: stop failed: ${e instanceof Error ? e.message : 'error'}`));
+      else r.session.dispose();
+    }
     for (const id of [...this.running.keys()]) this.forget(id);
   }
 }

@@ -1,7 +1,8 @@
 // AttachedSessions: the Claude Code sessions a user starts BY HAND in a VS Code terminal, in a workspace
 // folder where Walkie's attach hook is enabled (docs/attach.md). While the host runs, one AttachServer per
-// enabled folder takes that folder's hook calls; each session it attaches is served to the devices like a
-// session Walkie started, and device prompts are typed into its terminal (TerminalFinder). Enable / Disable
+// enabled folder takes that folder's hook calls; each session it attaches is adopted by the host's
+// SessionManager and served to the devices like a session Walkie started, and device prompts are typed into
+// its terminal (TerminalFinder). Enable / Disable
 // install and remove the hook (src/node/attach/attachInstaller.ts). Without a running host the hook falls back to
 // Claude Code's own prompt, so a window whose workspace has the hook starts the host soon after activation.
 // Security: in an untrusted workspace Walkie installs no hook and attaches no session.
@@ -32,11 +33,6 @@ export interface EnableOptions {
   readonly confirm?: boolean;
 }
 
-interface Served {
-  readonly session: AttachedSession;
-  readonly subs: { dispose(): void }[];
-}
-
 /** Where the hook script is copied: outside the versioned extension folder, so updates do not break it. */
 const HOOK_DIR = path.join(os.homedir(), '.walkie', 'bin');
 
@@ -45,7 +41,6 @@ export class AttachedSessions implements vscode.Disposable {
   private readonly servers = new Map<string, AttachServer>();
   /** Why a folder's server did not start (the last failure), for enable() to report. */
   private readonly failures = new Map<string, string>();
-  private readonly served = new Map<string, Served>();
   private readonly subs: vscode.Disposable[];
   private finder: TerminalFinder | undefined;
   private queue: Promise<void> = Promise.resolve();
@@ -71,7 +66,7 @@ export class AttachedSessions implements vscode.Disposable {
 
   /** The live attached sessions. */
   list(): AttachedSession[] {
-    return [...this.served.values()].map((s) => s.session);
+    return [...this.servers.values()].flatMap((s) => s.sessions());
   }
 
   /** The workspace folders whose hand-started sessions this window takes now. */
@@ -216,9 +211,10 @@ export class AttachedSessions implements vscode.Disposable {
     const [{ AttachServer }, { systemClock }, { readConfig }] = await Promise.all([import('../../node/attach/attachServer'), import('../../core/base/clock'), import('../walkieConfig')]);
     if (this.disposed || this.controller.running !== host) return;
     const config = readConfig();
-    this.finder ??= new TerminalFinder();
+    this.finder ??= new TerminalFinder(systemClock);
     const server = await AttachServer.start({
       workspaces: [folder],
+      sessions: host.sessions,
       broker: host.broker,
       clock: systemClock,
       logger: this.log,
@@ -229,32 +225,16 @@ export class AttachedSessions implements vscode.Disposable {
     });
     // The host may have stopped (or this window closed) while the server started.
     if (this.disposed || this.controller.running !== host) return void (await server.close());
-    server.onSessionAttached((s) => this.serve(host, s));
     this.servers.set(folder, server);
   }
 
-  private serve(host: WalkieHost, session: AttachedSession): void {
-    const subs = [host.service.addSession(session)];
-    // The service's own listener was added first, so devices get the final info before it is dropped.
-    subs.push(session.onInfo((info) => info.status === 'ended' && this.forget(session.id)));
-    this.served.set(session.id, { session, subs });
-    this.controller.setSessionCount(this.served.size, 'attached');
-    if (session.ended) this.forget(session.id);
-  }
-
-  private forget(id: string): void {
-    const s = this.served.get(id);
-    if (!s) return;
-    this.served.delete(id);
-    for (const sub of s.subs) sub.dispose();
-    this.controller.setSessionCount(this.served.size, 'attached');
-  }
-
-  /** Ends every attached session and removes the registry files (synchronously). */
+  /**
+   * Ends every attached session and removes the registry files (synchronously); the SessionManager takes
+   * each ended session off the service.
+   */
   private closeServers(): void {
     for (const server of this.servers.values()) server.dispose();
     this.servers.clear();
-    for (const id of [...this.served.keys()]) this.forget(id);
   }
 }
 

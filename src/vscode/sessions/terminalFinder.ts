@@ -1,21 +1,20 @@
 // Finds the VS Code terminal a hand-started Claude Code runs in, so an attached session's device prompts and
 // interrupts are typed there (src/node/attach/attachedSession.ts, `Typer`). Each terminal's process id is cached as
 // soon as VS Code reports it (`processId` is a Thenable); the CLI's terminal is the one whose process is the
-// CLI itself or one of its ancestors (the shell it was started from).
+// CLI itself or one of its ancestors (the shell it was started from). What is typed there comes from the
+// same TerminalInput as a pty's (src/node/terminal/terminalInput.ts): sanitised bracketed paste, then Enter.
 import * as vscode from 'vscode';
-import type { TerminalTyper, Typer } from '../../node/attach/attachedSession';
+import type { Clock } from '../../core/base/clock';
+import type { Typer } from '../../node/attach/attachedSession';
 import { ancestorPids } from '../../node/terminal/processTree';
-
-/** Between the paste and its Enter, so the CLI sees the paste end before the key (as PtyProcess does). */
-const ENTER_DELAY_MS = 50;
-const PASTE_START = '\x1b[200~';
-const PASTE_END = '\x1b[201~';
+import { bracketedPasteInput, type TerminalInput } from '../../node/terminal/terminalInput';
 
 export class TerminalFinder implements vscode.Disposable {
   private readonly pids = new Map<vscode.Terminal, number>();
   private readonly subs: vscode.Disposable[];
 
-  constructor() {
+  /** `clock` times the pause between a paste and its Enter. */
+  constructor(private readonly clock: Clock) {
     for (const t of vscode.window.terminals) this.track(t);
     this.subs = [vscode.window.onDidOpenTerminal((t) => this.track(t)), vscode.window.onDidCloseTerminal((t) => this.pids.delete(t))];
   }
@@ -35,7 +34,7 @@ export class TerminalFinder implements vscode.Disposable {
   /** The `Typer` an AttachServer takes. */
   readonly typer: Typer = (claudePid) => {
     const terminal = this.find(claudePid);
-    return terminal ? typerFor(terminal) : undefined;
+    return terminal ? terminalInput(terminal, this.clock) : undefined;
   };
 
   dispose(): void {
@@ -54,17 +53,8 @@ export class TerminalFinder implements vscode.Disposable {
   }
 }
 
-function typerFor(terminal: vscode.Terminal): TerminalTyper {
-  return {
-    async paste(text) {
-      // Security: a prompt is text, never keystrokes. The session already removed control characters;
-      // dropping ESC again here means nothing can end the bracketed paste early and inject keys.
-      terminal.sendText(PASTE_START + text.replaceAll('\x1b', '') + PASTE_END, false);
-      await new Promise((r) => setTimeout(r, ENTER_DELAY_MS));
-      terminal.sendText('\r', false);
-    },
-    interrupt() {
-      terminal.sendText('\x1b', false);
-    },
-  };
+/** Types into a VS Code terminal: its sendText, unchanged (no added newline), carries the raw input. */
+function terminalInput(terminal: vscode.Terminal, clock: Clock): TerminalInput {
+  // Security: bracketedPasteInput sanitises the text (no ESC can end the paste early and inject keys).
+  return bracketedPasteInput((data) => terminal.sendText(data, false), clock);
 }

@@ -31,6 +31,10 @@ class FakeSession implements SessionHandle {
   interrupt(): void {
     this.interrupts++;
   }
+
+  async stop(): Promise<void> {
+    this.status = 'ended';
+  }
 }
 
 function setup() {

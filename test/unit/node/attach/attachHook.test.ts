@@ -13,6 +13,8 @@ import { systemClock } from '../../../../src/core/base/clock';
 import { nullLogger } from '../../../../src/core/base/logger';
 import type { ApprovalRequest } from '../../../../src/core/wire/protocol';
 import { AttachServer } from '../../../../src/node/attach/attachServer';
+import { HostService } from '../../../../src/core/host/hostService';
+import { SessionManager } from '../../../../src/node/sessions/sessionManager';
 import type { AttachedSession } from '../../../../src/node/attach/attachedSession';
 import { defaultAttachDir, writeAttachEntry } from '../../../../src/node/attach/attachRegistry';
 import { builtHookScript } from '../../../fixtures/hookScript';
@@ -110,7 +112,7 @@ describe('the attach hook (dist/hook.js)', function () {
       broker = new ApprovalBroker({ clock: systemClock, expiryMs: 10_000 });
       approvals = [];
       broker.onRequest((r) => approvals.push(r));
-      server = await AttachServer.start({ workspaces: [ws], broker, clock: systemClock, logger: nullLogger, typer: () => undefined, registryDir: defaultAttachDir(home) });
+      server = await AttachServer.start({ workspaces: [ws], sessions: new SessionManager({ service: new HostService({ hostName: 'test', broker }), broker, clock: systemClock, logger: nullLogger }), broker, clock: systemClock, logger: nullLogger, typer: () => undefined, registryDir: defaultAttachDir(home) });
       attached = [];
       server.onSessionAttached((s) => attached.push(s));
     });
@@ -140,7 +142,7 @@ describe('the attach hook (dist/hook.js)', function () {
 
     it('leaves a Claude Code that Walkie started itself to its own gate: no opinion, no second approval', async () => {
       await server.close();
-      server = await AttachServer.start({ workspaces: [ws], broker, clock: systemClock, logger: nullLogger, typer: () => undefined, registryDir: defaultAttachDir(home), isWrapped: (pid) => pid === process.pid });
+      server = await AttachServer.start({ workspaces: [ws], sessions: new SessionManager({ service: new HostService({ hostName: 'test', broker }), broker, clock: systemClock, logger: nullLogger }), broker, clock: systemClock, logger: nullLogger, typer: () => undefined, registryDir: defaultAttachDir(home), isWrapped: (pid) => pid === process.pid });
       server.onSessionAttached((s) => attached.push(s));
       const r = await runHook(bash());
       assert.equal(r.code, 0);

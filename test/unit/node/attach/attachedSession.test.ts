@@ -5,7 +5,8 @@ import { ManualClock } from '../../../../src/core/base/clock';
 import { nullLogger } from '../../../../src/core/base/logger';
 import type { SessionStatus } from '../../../../src/core/wire/protocol';
 import { ClaudeCodeAdapter } from '../../../../src/node/agents/claude/claudeCode';
-import { AttachedSession, AttachedSessionError, type ParsedHookEvent, type TerminalTyper } from '../../../../src/node/attach/attachedSession';
+import { AttachedSession, AttachedSessionError, type ParsedHookEvent } from '../../../../src/node/attach/attachedSession';
+import type { TerminalInput } from '../../../../src/node/terminal/terminalInput';
 
 const adapter = new ClaudeCodeAdapter();
 const CWD = '/home/dev/proj';
@@ -24,7 +25,7 @@ describe('AttachedSession', () => {
   let broker: ApprovalBroker;
   let typed: string[];
   let interrupts: number;
-  let terminal: TerminalTyper | undefined;
+  let terminal: TerminalInput | undefined;
   let session: AttachedSession;
   let statuses: SessionStatus[];
   const signal = () => new AbortController().signal;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ManualClock } from '../../../../src/core/base/clock';
 import { PtyProcess, sanitizePrompt } from '../../../../src/node/terminal/ptyProcess';
 
 // A child that puts its terminal in raw mode and reports every byte it receives as hex, one read per line.
@@ -17,9 +18,9 @@ describe('PtyProcess', () => {
   let out = '';
   const received = () => Buffer.from([...out.matchAll(/IN:([0-9a-f]+)/g)].map((m) => m[1]).join(''), 'hex').toString('utf8');
 
-  const spawn = async () => {
+  const spawn = async (clock?: ManualClock) => {
     out = '';
-    proc = new PtyProcess({ command: process.execPath, args: ['-e', ECHO_BYTES], cwd: process.cwd(), env: process.env });
+    proc = new PtyProcess({ command: process.execPath, args: ['-e', ECHO_BYTES], cwd: process.cwd(), env: process.env, clock });
     proc.onData((d) => (out += d));
     await until(() => out.includes('READY'));
     return proc;
@@ -32,9 +33,24 @@ describe('PtyProcess', () => {
   it('types a prompt as a bracketed paste followed by a separate Enter', async () => {
     const p = await spawn();
     const text = 'first line\nsecond line ' + 'x'.repeat(2000);
-    await p.typePrompt(text);
+    await p.paste(text);
     await until(() => received().endsWith('\r'));
     assert.equal(received(), `\x1b[200~${text}\x1b[201~\r`);
+  });
+
+  it('waits for its clock, not a real timer, before the Enter that follows a paste', async () => {
+    const clock = new ManualClock();
+    const p = await spawn(clock);
+    let entered = false;
+    const typed = p.paste('hello').then(() => (entered = true));
+    await until(() => received() === '\x1b[200~hello\x1b[201~');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(entered, false);
+    assert.equal(received(), '\x1b[200~hello\x1b[201~');
+    clock.advance(50);
+    await typed;
+    await until(() => received().endsWith('\r'));
+    assert.equal(received(), '\x1b[200~hello\x1b[201~\r');
   });
 
   it('interrupts with a lone Esc', async () => {

@@ -1,0 +1,174 @@
+// SessionManager: the one owner of the agent sessions a host serves. It starts wrapped sessions (Claude Code
+// in a pty, AgentSession), adopts sessions made elsewhere (a hand-started CLI the attach server found,
+// AttachedSession), stops them, and is the only code that adds a session to the HostService or takes one off
+// it. Every surface goes through it: the VS Code extension (src/vscode/sessions/), `walkie host`
+// (src/node/cli/hostCommand.ts) and the attach server (src/node/attach/attachServer.ts); later ones (sessions
+// started from a device, schedules) will too, and its events tell the UI what it holds.
+//
+// Lifecycle of one session here: start/adopt → served to every peer → (it ends by itself, or stop()) → its
+// final info is broadcast → taken off the HostService and disposed → onDidRemove. Ids are made by the
+// session (SessionCore: 72 random bits); the manager refuses a second session with an id it already holds.
+import type { ApprovalBroker } from '../../core/approvals/approvalBroker';
+import type { Clock } from '../../core/base/clock';
+import { type Disposable, disposeAll } from '../../core/base/dispose';
+import { Emitter, type Event } from '../../core/base/event';
+import type { Logger } from '../../core/base/logger';
+import type { HostService, SessionHandle } from '../../core/host/hostService';
+import type { AgentSession, AgentSessionOptions } from './agentSession';
+
+/** A session the manager can own: served to peers, stopped on request, disposed when it leaves. */
+export interface ManagedSession extends SessionHandle, Disposable {}
+
+export type SessionManagerErrorCode = 'SESSIONS_ERR_UNKNOWN' | 'SESSIONS_ERR_DUPLICATE' | 'SESSIONS_ERR_CLOSED';
+
+export class SessionManagerError extends Error {
+  override readonly name = 'SessionManagerError';
+  constructor(
+    readonly code: SessionManagerErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What start() needs besides what the manager supplies (the host's broker, clock and logger). */
+export type AgentStartOptions = Omit<AgentSessionOptions, 'broker' | 'clock' | 'logger'>;
+
+export interface SessionManagerOptions {
+  /** The host's protocol logic: sessions are served to every peer through it. */
+  readonly service: HostService;
+  /** The broker the service serves; every session the manager starts is gated by it. */
+  readonly broker: ApprovalBroker;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+interface Entry {
+  readonly session: ManagedSession;
+  readonly subs: Disposable[];
+}
+
+export class SessionManager implements Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly addEmitter = new Emitter<ManagedSession>();
+  private readonly removeEmitter = new Emitter<ManagedSession>();
+  /** A session is now served (after start or adopt). */
+  readonly onDidAdd: Event<ManagedSession> = this.addEmitter.event;
+  /** A session was taken off the service (it ended, or was stopped) and disposed. */
+  readonly onDidRemove: Event<ManagedSession> = this.removeEmitter.event;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly o: SessionManagerOptions) {}
+
+  /**
+   * Starts the agent in a pty, gated by the host's broker, and serves it. A start that fails (refused
+   * arguments, no CLI, too old…) leaves nothing registered. @throws AgentLaunchError and the like, or
+   * SessionManagerError SESSIONS_ERR_CLOSED (the manager was disposed first, or while the agent started:
+   * it is then stopped again).
+   */
+  async start(options: AgentStartOptions): Promise<AgentSession> {
+    this.checkOpen();
+    // Loaded on first use: node-pty and the hook server are not needed before a session starts.
+    const { AgentSession } = await import('./agentSession');
+    // Security: the session's gate must use the broker the service serves, or its approvals would reach no
+    // device; the manager supplies it, never the caller.
+    const session = await AgentSession.start({ ...options, broker: this.o.broker, clock: this.o.clock, logger: this.o.logger });
+    try {
+      return this.adopt(session);
+    } catch (e) {
+      await session.stop();
+      session.dispose();
+      throw e;
+    }
+  }
+
+  /**
+   * Serves a session made elsewhere (an attached one) until it ends or is stopped; the manager owns it from
+   * here. A session that has already ended is shown once and dropped. @throws SessionManagerError
+   * (SESSIONS_ERR_CLOSED, SESSIONS_ERR_DUPLICATE); the session then stays the caller's.
+   */
+  adopt<S extends ManagedSession>(session: S): S {
+    this.checkOpen();
+    // A session id names the session to every device (sync, prompts, approvals): two must never share one.
+    if (this.entries.has(session.id)) throw new SessionManagerError('SESSIONS_ERR_DUPLICATE', `a session with id ${session.id} is already served`);
+    const entry: Entry = { session, subs: [] };
+    this.entries.set(session.id, entry);
+    entry.subs.push(this.o.service.addSession(session));
+    // Subscribed after the service's own listener: devices get the final info before the session goes.
+    entry.subs.push(session.onInfo((info) => info.status === 'ended' && this.remove(entry)));
+    this.o.logger.info(`sessions: serving ${session.id}`);
+    this.addEmitter.fire(session, (e) => this.listenerFailed(e));
+    if (session.info().status === 'ended') this.remove(entry);
+    return session;
+  }
+
+  /** The session with this id, while it is served. */
+  get(id: string): ManagedSession | undefined {
+    return this.entries.get(id)?.session;
+  }
+
+  /** The sessions served now, oldest first. */
+  list(): ManagedSession[] {
+    return [...this.entries.values()].map((e) => e.session);
+  }
+
+  /**
+   * Stops one session (a wrapped agent exits; an attached one is no longer followed — its CLI keeps running in
+   * its terminal) and takes it off the service, even if stopping failed. @throws SessionManagerError
+   * SESSIONS_ERR_UNKNOWN for an id that is not served, or what the session's stop() threw.
+   */
+  async stop(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry) throw new SessionManagerError('SESSIONS_ERR_UNKNOWN', `no session with id ${id} is served`);
+    try {
+      await entry.session.stop();
+    } finally {
+      this.remove(entry);
+    }
+  }
+
+  /** Stops every session; keeps going when one fails, then rethrows (the first failure, or all of them). */
+  async stopAll(): Promise<void> {
+    const results = await Promise.allSettled(this.list().map((s) => this.stop(s.id)));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    for (const e of errors) this.o.logger.warn(`sessions: a session did not stop cleanly: ${e instanceof Error ? e.message : 'error'}`);
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, 'several sessions did not stop cleanly');
+  }
+
+  /** Takes no more sessions and stops every one; resolves once they are stopped. Failures are logged. */
+  close(): Promise<void> {
+    this.closing ??= this.stopAll()
+      .catch(() => undefined)
+      .finally(() => {
+        this.addEmitter.dispose();
+        this.removeEmitter.dispose();
+      });
+    return this.closing;
+  }
+
+  dispose(): void {
+    void this.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closing) throw new SessionManagerError('SESSIONS_ERR_CLOSED', 'the session manager has stopped taking sessions');
+  }
+
+  private remove(entry: Entry): void {
+    const { session } = entry;
+    if (this.entries.get(session.id) !== entry) return;
+    this.entries.delete(session.id);
+    try {
+      disposeAll([...entry.subs.splice(0), session]);
+    } catch (e) {
+      this.o.logger.error(`sessions: disposing ${session.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.o.logger.info(`sessions: stopped serving ${session.id}`);
+    this.removeEmitter.fire(session, (e) => this.listenerFailed(e));
+  }
+
+  private listenerFailed(e: unknown): void {
+    this.o.logger.error(`sessions: listener failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
