@@ -18,9 +18,9 @@ import { StopSessionCommand } from './commands/stopSession';
 import { TurnOffCommand } from './commands/turnOff';
 import { DevicesView } from './webviews/devicesView';
 import { ProposedChangeProvider } from './approvals/proposedChangeProvider';
-import { SecretStateStore } from './secretStateStore';
-import { WalkieStatusBar } from './statusBar';
-import { auditFileIn, WalkieController } from './walkieController';
+import { SecretStateStore } from './controller/secretStateStore';
+import { WalkieStatusBar } from './controller/statusBar';
+import { auditFileIn, WalkieController } from './controller/walkieController';
 import { WalkiePanel } from './webviews/walkiePanel';
 
 /** What the extension exports to other extensions and to its own in-editor tests. */
@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (!e.affectsConfiguration('walkie')) return;
       try {
-        (await import('./walkieConfig')).readConfig();
+        (await import('./controller/walkieConfig')).readConfig();
         const hostWide = ['walkie.relay', 'walkie.approvals.expiryMinutes', 'walkie.pairing'].some((s) => e.affectsConfiguration(s));
         if (controller.running && hostWide) void vscode.window.showInformationMessage('Walkie: the new relay, expiry and pairing settings apply the next time Walkie starts (Walkie: Turn Off, then start again).');
       } catch (err) {

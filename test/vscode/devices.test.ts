@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { CloseCode } from '../../src/core/wire/closeCodes';
 import type { WalkieApi } from '../../src/vscode/extension';
 import { runPanelAction } from '../../src/vscode/webviews/panelState';
-import type { PairingState } from '../../src/vscode/walkieController';
+import type { PairingState } from '../../src/vscode/controller/walkieController';
 import { requestShot, walkieApi, waitFor } from './helpers';
 import { decodeQrSvg } from './qrSvg';
 import { WalkieDevice } from './walkieDevice';

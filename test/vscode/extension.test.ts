@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { readConfig } from '../../src/vscode/walkieConfig';
+import { readConfig } from '../../src/vscode/controller/walkieConfig';
 import { EXTENSION_ID, walkieApi, waitFor } from './helpers';
 
 describe('Walkie extension (in a real VS Code)', () => {

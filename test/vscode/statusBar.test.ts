@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { ApprovalRequest } from '../../src/core/wire/protocol';
 import { shownInFull } from '../../src/vscode/approvals/approvalNotifier';
 import { applyEdits } from '../../src/vscode/approvals/proposedChangeProvider';
-import { countdown, statusBarState } from '../../src/vscode/statusBar';
-import type { ControllerState } from '../../src/vscode/walkieController';
+import { countdown, statusBarState } from '../../src/vscode/controller/statusBar';
+import type { ControllerState } from '../../src/vscode/controller/walkieController';
 
 const base: ControllerState = { running: true, connected: [], paired: [], pending: [], pairing: undefined, lastPaired: undefined, sessions: 1 };
 

@@ -1,5 +1,5 @@
 import type { DevicesView } from '../webviews/devicesView';
-import type { PairingState, WalkieController } from '../walkieController';
+import type { PairingState, WalkieController } from '../controller/walkieController';
 import { reportError } from './reportError';
 
 /** Walkie: Pair a Device — makes a fresh single-use pairing code and shows its QR code. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { WalkieController } from '../walkieController';
+import type { WalkieController } from '../controller/walkieController';
 
 /** Walkie: Revoke Device… — pick a paired device; it is disconnected now and must pair again. */
 export class RevokeDeviceCommand {

@@ -1,5 +1,5 @@
 import type { DevicesView } from '../webviews/devicesView';
-import type { WalkieController } from '../walkieController';
+import type { WalkieController } from '../controller/walkieController';
 import { reportError } from './reportError';
 
 /** Walkie: Show Devices — the pairing view (current QR code, paired devices, sessions) without a new code. */

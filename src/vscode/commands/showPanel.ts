@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { WalkieController } from '../walkieController';
+import type { WalkieController } from '../controller/walkieController';
 import type { WalkiePanel } from '../webviews/walkiePanel';
 import { reportError } from './reportError';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AgentSessions } from '../sessions/agentSessions';
-import type { WalkieController } from '../walkieController';
+import type { WalkieController } from '../controller/walkieController';
 
 /** Walkie: Turn Off — ends the agent sessions and stops Walkie (relay off, devices disconnected). */
 export class TurnOffCommand {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { AgentSession } from '../../node/sessions/agentSession';
 import type { SessionManager } from '../../node/sessions/sessionManager';
 import { AgentTerminal } from './agentTerminal';
-import type { WalkieController } from '../walkieController';
+import type { WalkieController } from '../controller/walkieController';
 
 export interface StartOptions {
   /**
@@ -57,7 +57,7 @@ export class AgentSessions implements vscode.Disposable {
   async start(o: StartOptions = {}): Promise<AgentSession> {
     // Security: an untrusted folder could ship settings or files that steer the agent; launch nothing there.
     if (!this.isTrusted()) throw new SessionsError('SESSIONS_ERR_UNTRUSTED', 'Walkie starts no agent in an untrusted workspace. Trust this folder first.');
-    const { readConfig } = await import('../walkieConfig');
+    const { readConfig } = await import('../controller/walkieConfig');
     const config = readConfig();
     const host = await this.controller.ensureHost();
     // Loaded on first use: node-pty and the hook server are not needed before a session starts.

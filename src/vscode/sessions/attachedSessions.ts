@@ -14,7 +14,7 @@ import type { AttachedSession } from '../../node/attach/attachedSession';
 import type { AttachServer } from '../../node/attach/attachServer';
 import type { WalkieHost } from '../../node/host/walkieHost';
 import { TerminalFinder } from './terminalFinder';
-import type { WalkieController } from '../walkieController';
+import type { WalkieController } from '../controller/walkieController';
 
 export type AttachedSessionsErrorCode = 'ATTACHED_ERR_UNTRUSTED' | 'ATTACHED_ERR_NOT_A_FOLDER' | 'ATTACHED_ERR_SERVER';
 
@@ -85,7 +85,7 @@ export class AttachedSessions implements vscode.Disposable {
       const folders = await this.enabledFolders();
       if (!folders.length) return false;
       const { installAttachHook, installHookScript } = await import('../../node/attach/attachInstaller');
-      const { readConfig } = await import('../walkieConfig');
+      const { readConfig } = await import('../controller/walkieConfig');
       const config = readConfig();
       const command = await this.hookCommand();
       installHookScript(this.bundledHook, HOOK_DIR);
@@ -110,7 +110,7 @@ export class AttachedSessions implements vscode.Disposable {
     if (!this.isTrusted()) throw new AttachedSessionsError('ATTACHED_ERR_UNTRUSTED', 'Walkie installs no hook in an untrusted workspace. Trust this folder first.');
     const target = this.workspaceFolder(folder);
     const { ATTACH_GATE_EVENTS, ATTACH_INFO_EVENTS, installAttachHook, installHookScript, settingsLocalPath } = await import('../../node/attach/attachInstaller');
-    const { readConfig } = await import('../walkieConfig');
+    const { readConfig } = await import('../controller/walkieConfig');
     const config = readConfig();
     const command = await this.hookCommand();
     if (o.confirm !== false) {
@@ -208,7 +208,7 @@ export class AttachedSessions implements vscode.Disposable {
   }
 
   private async startServer(host: WalkieHost, folder: string): Promise<void> {
-    const [{ AttachServer }, { systemClock }, { readConfig }] = await Promise.all([import('../../node/attach/attachServer'), import('../../core/base/clock'), import('../walkieConfig')]);
+    const [{ AttachServer }, { systemClock }, { readConfig }] = await Promise.all([import('../../node/attach/attachServer'), import('../../core/base/clock'), import('../controller/walkieConfig')]);
     if (this.disposed || this.controller.running !== host) return;
     const config = readConfig();
     this.finder ??= new TerminalFinder(systemClock);

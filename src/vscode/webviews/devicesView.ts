@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { devicesViewHtml } from './devicesViewHtml';
 import type { PanelPairing, ToPanelMessage } from './panelMessages';
-import type { WalkieController } from '../walkieController';
+import type { WalkieController } from '../controller/walkieController';
 
 export class DevicesView implements vscode.Disposable {
   static readonly viewType = 'walkie.devices';

@@ -3,7 +3,7 @@
 import QRCode from 'qrcode';
 import * as vscode from 'vscode';
 import type { FromPanelMessage, PanelDevice, ToPanelMessage } from './panelMessages';
-import type { PairingState, WalkieController } from '../walkieController';
+import type { PairingState, WalkieController } from '../controller/walkieController';
 
 /** One QR code kept: the SVG for the current pairing URL. */
 let qrCache: { url: string; svg: string } | undefined;

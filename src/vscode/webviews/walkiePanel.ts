@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { PeerConnection } from '../../core/host/hostService';
 import { LOCAL_NAME } from '../approvals/approvalNotifier';
 import type { ToPanelMessage } from './panelMessages';
-import type { WalkieController } from '../walkieController';
+import type { WalkieController } from '../controller/walkieController';
 
 export class WalkiePanel implements vscode.Disposable {
   static readonly viewType = 'walkie.panel';

@@ -5,12 +5,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConnectedDevice } from '../core/bridge/bridgeHost';
-import type { PairedDevice } from '../core/pairing/deviceRegistry';
-import type { ApprovalRequest } from '../core/wire/protocol';
-import type { AuditLog } from '../node/sessions/auditLog';
-import type { HostStateStore } from '../node/host/fileStateStore';
-import type { RelayMode, WalkieHost } from '../node/host/walkieHost';
+import type { ConnectedDevice } from '../../core/bridge/bridgeHost';
+import type { PairedDevice } from '../../core/pairing/deviceRegistry';
+import type { ApprovalRequest } from '../../core/wire/protocol';
+import type { AuditLog } from '../../node/sessions/auditLog';
+import type { HostStateStore } from '../../node/host/fileStateStore';
+import type { RelayMode, WalkieHost } from '../../node/host/walkieHost';
 import type { WalkieConfig } from './walkieConfig';
 
 export interface PairingState {
@@ -74,8 +74,8 @@ export class WalkieController implements vscode.Disposable {
   private async startHost(): Promise<WalkieHost> {
     const config = await this.readSettings();
     // Loaded on first use, so activation stays cheap (the relay, the bridge and their crypto are large).
-    const { defaultWebRoot, WalkieHost } = await import('../node/host/walkieHost');
-    const { AuditLog } = await import('../node/sessions/auditLog');
+    const { defaultWebRoot, WalkieHost } = await import('../../node/host/walkieHost');
+    const { AuditLog } = await import('../../node/sessions/auditLog');
     const start = (relay: RelayMode) =>
       WalkieHost.start({
         store: this.store,
@@ -181,7 +181,7 @@ export class WalkieController implements vscode.Disposable {
       if (ext !== host.origin) this.log.info('pairing: the forwarded relay address has a path; the pairing link keeps the direct address');
       return url;
     }
-    const { encodePairingUrl, parsePairingUrl } = await import('../core/pairing/pairingPayload');
+    const { encodePairingUrl, parsePairingUrl } = await import('../../core/pairing/pairingPayload');
     const offer = parsePairingUrl(url);
     try {
       const relayUrl = `${external.scheme === 'https' ? 'wss' : 'ws'}://${external.authority}`;

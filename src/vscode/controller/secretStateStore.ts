@@ -2,8 +2,8 @@
 // paired-device registry, kept in the editor's SecretStorage (the OS keychain on desktop) — never in
 // settings or plain files. Implements the same HostStateStore as `walkie host`'s 0600 files.
 import type * as vscode from 'vscode';
-import type { RegistryStore } from '../core/pairing/deviceRegistry';
-import type { HostStateStore } from '../node/host/fileStateStore';
+import type { RegistryStore } from '../../core/pairing/deviceRegistry';
+import type { HostStateStore } from '../../node/host/fileStateStore';
 
 const IDENTITY_KEY = 'walkie.host.identity';
 const REGISTRY_KEY = 'walkie.host.registry';

@@ -3,7 +3,7 @@
 // the setting and what is wrong, so a bad value never starts a relay or an agent half-configured.
 import * as vscode from 'vscode';
 import * as z from 'zod';
-import type { ToolPolicy } from '../core/approvals/toolPolicy';
+import type { ToolPolicy } from '../../core/approvals/toolPolicy';
 
 export type RelayModeSetting = 'lan' | 'localhost' | 'external';
 
