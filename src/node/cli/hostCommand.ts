@@ -7,12 +7,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
 import { systemClock } from '../../core/base/clock';
-import type { Logger } from '../../core/base/logger';
 import type { AgentSession } from '../sessions/agentSession';
 import { AgentLaunchError, ClaudeCodeAdapter } from '../agents/claude/claudeCode';
 import { AuditLog } from '../sessions/auditLog';
 import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
 import { defaultWebRoot, WalkieHost, type RelayMode } from '../host/walkieHost';
+import { stderrLogger } from './stderrLogger';
 
 export interface CommandIO {
   stdin: NodeJS.ReadStream;
@@ -73,7 +73,7 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
     ? { kind: 'external', url: options.relay }
     : { kind: 'embedded', port, bind: options.bind, lan: options.lan === true };
   const stateDir = options['state-dir'] ?? defaultHostStateDir();
-  const logger = stderrLogger(io.stderr, options.verbose === true);
+  const logger = stderrLogger(io.stderr, options.verbose === true ? 'debug' : 'warn');
   const interactive = io.stdin.isTTY === true && io.stdout.isTTY === true;
 
   const adapter = new ClaudeCodeAdapter({ bin: agentArgv[0] });
@@ -182,8 +182,3 @@ function mirrorTerminal(session: AgentSession, io: CommandIO): () => void {
   };
 }
 
-function stderrLogger(stderr: NodeJS.WriteStream, verbose: boolean): Logger {
-  const write = (level: string) => (m: string) => stderr.write(`walkie [${level}] ${m}\n`);
-  const quiet = () => {};
-  return { trace: quiet, debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') };
-}

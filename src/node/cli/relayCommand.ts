@@ -3,8 +3,8 @@
 import { lanAddress } from '../host/lanAddress';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Logger } from '../../core/base/logger';
 import { RelayServer } from '../../relay/relayServer';
+import { stderrLogger } from './stderrLogger';
 
 interface Io {
   stdout: { write(text: string): unknown };
@@ -49,11 +49,6 @@ function parseRelayArgs(argv: readonly string[]): Parsed {
   };
 }
 
-/** Logs to stderr, one line per event, without debug/trace noise. */
-function stderrLogger(io: Io): Logger {
-  const line = (level: string) => (message: string) => void io.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`);
-  return { trace() {}, debug() {}, info: line('info'), warn: line('warn'), error: line('error') };
-}
 
 /**
  * Runs the relay until SIGINT or SIGTERM. Resolves with the exit code: 0 after a clean stop, 1 when it
@@ -69,7 +64,7 @@ export async function runRelayCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`walkie relay: ${args.error}\n\n${USAGE}`);
     return 2;
   }
-  const relay = new RelayServer({ port: args.port, host: args.bind, webRoot: args.webRoot, trustProxy: args.trustProxy, logger: stderrLogger(io) });
+  const relay = new RelayServer({ port: args.port, host: args.bind, webRoot: args.webRoot, trustProxy: args.trustProxy, logger: stderrLogger(io.stderr, 'info') });
   let started: { port: number; url: string };
   try {
     started = await relay.start();

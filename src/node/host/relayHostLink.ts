@@ -2,8 +2,9 @@
 // Ed25519 identity (src/core/wire/relayAuth.ts) and multiplexes every device as a `conn`. Implements HostLink, so
 // the channel code in src/core never sees the relay. Reconnects by itself with exponential backoff and full
 // jitter; every onOpen is matched by exactly one onClose, whoever closed the conn and however the link fell.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
+import { backoffDelay, type Backoff } from '../../core/base/backoff';
 import { systemClock, type Clock, type TimerHandle } from '../../core/base/clock';
 import { CloseCode } from '../../core/wire/closeCodes';
 import { Emitter } from '../../core/base/event';
@@ -32,7 +33,7 @@ export function generateHostIdentity(): Uint8Array {
   return new Uint8Array(randomBytes(ED25519_KEY_LENGTH));
 }
 
-const DEFAULT_BACKOFF = { baseMs: 500, capMs: 30_000 };
+const DEFAULT_BACKOFF: Backoff = { baseMs: 500, capMs: 30_000 };
 /** The relay pings every 30 s; miss two and a half of them and the link is dead. */
 const DEFAULT_IDLE_TIMEOUT_MS = 75_000;
 
@@ -238,16 +239,6 @@ export class RelayHostLink implements HostLink {
   private readonly onListenerError = (e: unknown): void => {
     this.logger.error(`relay link: a listener threw (${e instanceof Error ? e.name : 'error'})`);
   };
-}
-
-/**
- * The wait before reconnect attempt `attempt` (0-based), with full jitter (AWS Architecture Blog,
- * "Exponential Backoff And Jitter"): uniform in [0, min(cap, base·2^attempt)], from the CSPRNG, so a relay
- * restart is not met by every host at the same instant.
- */
-export function backoffDelay(attempt: number, o: { baseMs: number; capMs: number } = DEFAULT_BACKOFF): number {
-  const ceiling = Math.min(o.capMs, o.baseMs * 2 ** Math.min(Math.max(0, attempt), 30));
-  return randomInt(0, Math.max(1, Math.floor(ceiling)) + 1);
 }
 
 /** A close reason the relay will accept: at most 123 UTF-8 bytes. */

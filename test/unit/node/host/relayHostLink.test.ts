@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from '../../../../src/core/wire/closeCodes';
 import { hostIdFromPublicKey, hostIdFromSecret } from '../../../../src/core/wire/relayAuth';
-import { backoffDelay, generateHostIdentity, RelayHostLink } from '../../../../src/node/host/relayHostLink';
+import { generateHostIdentity, RelayHostLink } from '../../../../src/node/host/relayHostLink';
 import { runRelayCommand } from '../../../../src/node/cli/relayCommand';
 import { lanAddress } from '../../../../src/node/host/lanAddress';
 import { RelayError } from '../../../../src/relay/relayError';
@@ -199,16 +199,6 @@ describe('RelayHostLink', function () {
     assert.throws(() => link.send(1, new Uint8Array(70_001)), (e: unknown) => e instanceof RelayError && e.code === 'RELAY_ERR_PAYLOAD_TOO_LARGE');
     assert.throws(() => new RelayHostLink({ relayUrl: base, identitySecret: new Uint8Array(31) }), RangeError);
     assert.throws(() => new RelayHostLink({ relayUrl: 'http://127.0.0.1:1', identitySecret: generateHostIdentity() }), TypeError);
-  });
-
-  it('backs off exponentially with full jitter, capped', () => {
-    const o = { baseMs: 500, capMs: 30_000 };
-    for (const attempt of [0, 1, 3, 6, 10, 100]) {
-      const ceiling = Math.min(o.capMs, o.baseMs * 2 ** attempt);
-      const samples = Array.from({ length: 300 }, () => backoffDelay(attempt, o));
-      assert.ok(samples.every((d) => Number.isInteger(d) && d >= 0 && d <= ceiling), `attempt ${attempt}`);
-      assert.ok(Math.max(...samples) > ceiling / 2 && Math.min(...samples) < ceiling / 2, `attempt ${attempt}: not spread over [0, ${ceiling}]`);
-    }
   });
 
   it('makes a fresh 32-byte identity each time', () => {
