@@ -9,6 +9,7 @@ import type { Clock } from '../base/clock';
 import { Emitter, type Event } from '../base/event';
 import { nullLogger, type Logger } from '../base/logger';
 import { LIMITS } from '../wire/protocol';
+import { issueSummary } from '../wire/zodIssues';
 
 export interface RegistryStore {
   load(): Promise<string | undefined>;
@@ -166,7 +167,7 @@ export class DeviceRegistry {
       throw new RegistryError('REGISTRY_ERR_CORRUPT', 'the device registry is not JSON');
     }
     const r = FileSchema.safeParse(json);
-    if (!r.success) throw new RegistryError('REGISTRY_ERR_CORRUPT', `the device registry is invalid (${r.error.issues[0]?.path.join('.') ?? ''})`);
+    if (!r.success) throw new RegistryError('REGISTRY_ERR_CORRUPT', `the device registry is invalid (${issueSummary(r.error, 1)})`);
     for (const d of r.data.devices) {
       // Fail closed on a tampered file: the id must be the hash of the key it sits next to.
       let key: Uint8Array;

@@ -25,6 +25,7 @@ import { defaultAttachDir, removeAttachEntry, writeAttachEntry } from './attachR
 import { HookServer, type HookRoute } from '../sessions/hookServer';
 import type { SessionManager } from '../sessions/sessionManager';
 import { parentPid } from '../terminal/processTree';
+import { issueSummary } from '../../core/wire/zodIssues';
 
 export interface AttachServerOptions {
   /** The workspace folders whose hand-started sessions this host takes. */
@@ -144,7 +145,7 @@ export class AttachServer implements Disposable {
   private async onCall(body: unknown, signal: AbortSignal): Promise<unknown> {
     const call = AttachCallSchema.safeParse(body);
     if (!call.success) {
-      this.o.logger.warn(`attach: dropped a malformed call (${call.error.issues.slice(0, 2).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ')})`);
+      this.o.logger.warn(`attach: dropped a malformed call (${issueSummary(call.error, 2)})`);
       return undefined;
     }
     const { nonce, input, claudePid, ppid } = call.data;

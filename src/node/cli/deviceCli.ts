@@ -21,6 +21,7 @@ import { generateKeyPair } from '../../core/noise/dh';
 import { PairingError, parsePairingUrl } from '../../core/pairing/pairingPayload';
 import { DecisionSchema, LIMITS, type ApprovalRequest, type DeviceMessage, type HostMessage, type SessionInfo } from '../../core/wire/protocol';
 import { wsDeviceSocketFactory } from '../host/wsDeviceSocket';
+import { issueSummary } from '../../core/wire/zodIssues';
 
 export interface DeviceCliIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -191,7 +192,7 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
     let command: z.infer<typeof CommandSchema>;
     try {
       const r = CommandSchema.safeParse(JSON.parse(line));
-      if (!r.success) return error('CLI_ERR_BAD_LINE', `not a command (${r.error.issues[0]?.path.join('.') || 'type'}: ${r.error.issues[0]?.code})`);
+      if (!r.success) return error('CLI_ERR_BAD_LINE', `not a command (${issueSummary(r.error, 1)})`);
       command = r.data;
     } catch {
       return error('CLI_ERR_BAD_LINE', 'not JSON');

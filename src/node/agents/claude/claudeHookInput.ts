@@ -4,6 +4,7 @@
 // a gate event that does not parse is answered with a deny.
 import * as z from 'zod';
 import type { HookEvent } from '../agentAdapter';
+import { issueSummary } from '../../../core/wire/zodIssues';
 
 /** The events whose answer decides whether a tool runs. */
 export const GATE_EVENTS = ['PreToolUse', 'PermissionRequest'] as const;
@@ -43,7 +44,7 @@ export function parseClaudeHookInput(body: unknown): HookEvent {
   const r = schema.safeParse(body);
   if (!r.success) {
     // Redacted: the failing paths and issue codes only.
-    const reason = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ');
+    const reason = issueSummary(r.error);
     return { kind: 'invalid', eventName: eventName && /^[A-Za-z]{1,64}$/.test(eventName) ? eventName : undefined, gate, reason };
   }
   const d = r.data as z.infer<typeof Other> & Record<string, unknown>;
