@@ -80,7 +80,7 @@ export class ToolGate {
       toolUseId: event.toolUseId,
     });
     // The agent hung up (Esc, or its hook timeout): the request can never be answered any more.
-    const onAbort = () => this.o.broker.cancel(request.id, 'agent', 'The agent stopped waiting for a decision.');
+    const onAbort = () => this.o.broker.cancel(request.id, { kind: 'agent' }, 'The agent stopped waiting for a decision.');
     signal.addEventListener('abort', onAbort, { once: true });
     let result: Outcome;
     try {
