@@ -140,7 +140,9 @@ export class HostService implements Disposable {
     const { peer } = state;
     switch (message.type) {
       case 'hello':
-        // Negotiation: the peer's own list decides what it gets; names this build does not know are ignored.
+        // Negotiation happens once per connection: a repeated hello is ignored, so a peer cannot make the
+        // host resend the whole session list over and over. Names this build does not know are ignored.
+        if (state.features) return this.log.debug(`peer ${peer.id}: a second hello ignored`);
         state.features = agreedFeatures(message.features);
         return this.hello(state);
       case 'sync':
