@@ -33,7 +33,8 @@ export function authorLabel(author: Author): string {
 /**
  * Reads a v1 `by` string back (from a host that did not send `author`). Unambiguous because the device
  * registry refuses these labels as device names (deviceRegistry.ts RESERVED_NAMES), so a phone cannot
- * pass itself off as the computer. 'local' is what pages before 0.x documented for VS Code.
+ * pass itself off as the computer. 'local' is what the broker's docs and the page once expected for VS Code
+ * (no host ever sent it).
  */
 export function authorFromLabel(by: string): Author {
   switch (by) {
