@@ -144,7 +144,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
     assert.equal(await page.getByText('in one').count(), 0);
   });
 
-  it('ignores junk postMessages', async () => {
+  it('ignores junk postMessages and message types it does not know, and strips fields it does not know', async () => {
     panel = await openPanel(browser);
     const { page } = panel;
     await panel.post(hello());
@@ -154,7 +154,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
       null,
       { type: 'chat' },
       { type: 'chat', session: 's1', seq: -1, at: 0, event: { kind: 'assistant', text: 'negative seq' } },
-      { type: 'chat', session: 's1', seq: 1, at: 0, event: { kind: 'assistant', text: 'extra key' }, extra: true },
+      { type: 'presence', who: ['laptop'] },
       { type: 'chat', session: 's1', seq: 1, at: 0, event: { kind: 'html', html: '<b>x</b>' } },
       { type: 'approval', request: { id: 'x' } },
       { type: 'hello', v: 99, hostName: 'x', sessions: [] },
@@ -162,9 +162,11 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
     for (const j of junk) await panel.post(j);
     await page.evaluate(() => window.postMessage({ type: 'device', message: { type: 'prompt' } }, '*'));
     await page.evaluate(() => window.postMessage('{"type":"host"}', '*'));
+    // A newer host's extra field is stripped; the message itself is shown.
+    await panel.post({ type: 'chat', session: 's1', seq: 1, at: 0, event: { kind: 'assistant', text: 'extra key', tone: 'dry' }, extra: true });
     await panel.post(chat(2, { kind: 'assistant', text: 'valid after junk' }));
     await page.getByText('valid after junk').waitFor();
-    assert.equal(await page.locator('.thread .item').count(), 1);
+    assert.equal(await page.locator('.thread .item').count(), 2);
     assert.equal(await page.getByTestId('approval').count(), 0);
     assert.deepEqual(panel.errors, []);
   });

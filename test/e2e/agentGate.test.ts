@@ -37,7 +37,7 @@ describe('AgentSession with the real Claude Code CLI: the approval gate', functi
     assert.equal(request.tool, 'Bash');
     assert.equal(request.detail.kind, 'command');
     assert.equal(harness.session.info().status, 'waiting');
-    assert.deepEqual(harness.broker.decide(request.id, request.inputHash, 'allow', 'phone').ok, true);
+    assert.deepEqual(harness.broker.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'phone' }).ok, true);
     await prompted;
     await waitFor('out.txt', () => fs.existsSync(path.join(harness.project, 'out.txt')));
     assert.equal(fs.readFileSync(path.join(harness.project, 'out.txt'), 'utf8'), 'hi\n');
@@ -59,7 +59,7 @@ describe('AgentSession with the real Claude Code CLI: the approval gate', functi
     const request = await nextApproval(harness);
     assert.equal(request.tool, 'Write');
     assert.equal(request.detail.kind, 'write');
-    harness.broker.decide(request.id, request.inputHash, 'deny', 'phone', 'Not now, use a README instead');
+    harness.broker.decide(request.id, request.inputHash, 'deny', { kind: 'device', name: 'phone' }, 'Not now, use a README instead');
     await waitFor('the denial in a tool result', () => toolResults(mock.requests).find((r) => r.content.includes('Not now, use a README instead')));
     await waitFor('idle', () => harness.session.info().status === 'idle');
     assert.equal(fs.existsSync(path.join(harness.project, 'notes.txt')), false);
@@ -86,7 +86,7 @@ describe('AgentSession with the real Claude Code CLI: the approval gate', functi
     await server.close();
     // The CLI saw its hook fail; the request can no longer be answered and must not run the tool.
     await waitFor('the cancelled approval', () => harness.outcomes[0]);
-    harness.broker.decide(request.id, request.inputHash, 'allow', 'phone');
+    harness.broker.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'phone' });
     await waitFor('a blocked tool result', () => toolResults(mock.requests).find((r) => r.is_error === true), 20_000);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(fs.existsSync(path.join(harness.project, 'out.txt')), false);
@@ -98,7 +98,7 @@ describe('AgentSession with the real Claude Code CLI: the approval gate', functi
     const harness = h;
     await harness.session.prompt(`SCENARIO:bash DIR=${harness.project} go`);
     const request = await nextApproval(harness);
-    harness.broker.decide(request.id, request.inputHash, 'allow', 'phone');
+    harness.broker.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'phone' });
     await waitFor('out.txt', () => fs.existsSync(path.join(harness.project, 'out.txt')));
     assert.equal(harness.approvals.length, 1);
   });
@@ -110,7 +110,7 @@ describe('AgentSession with the real Claude Code CLI: the approval gate', functi
     const request = await nextApproval(harness);
     assert.equal(request.tool, 'Write');
     assert.equal(harness.session.bypassDetected, false);
-    harness.broker.decide(request.id, request.inputHash, 'deny', 'phone');
+    harness.broker.decide(request.id, request.inputHash, 'deny', { kind: 'device', name: 'phone' });
     await waitFor('idle', () => harness.session.info().status === 'idle');
     assert.equal(fs.existsSync(path.join(harness.project, 'notes.txt')), false);
   });
@@ -123,7 +123,7 @@ describe('AgentSession with the real Claude Code CLI: the approval gate', functi
     harness.session.interrupt();
     const { outcome } = await waitFor('the cancellation', () => harness.outcomes[0]);
     assert.equal(outcome.resolution, 'cancelled');
-    const late = harness.broker.decide(request.id, request.inputHash, 'allow', 'phone');
+    const late = harness.broker.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'phone' });
     assert.equal(late.ok, false);
     await waitFor('idle after the interrupt', () => harness.session.info().status === 'idle');
     assert.equal(fs.existsSync(path.join(harness.project, 'out.txt')), false);

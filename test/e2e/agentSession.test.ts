@@ -84,7 +84,7 @@ describe('AgentSession with the real Claude Code CLI: prompts, interrupts and se
     await harness.session.prompt(`SCENARIO:full DIR=${harness.project} go`);
     for (let i = 0; i < 3; i++) {
       const r = await nextApproval(harness, i);
-      harness.broker.decide(r.id, r.inputHash, 'allow', 'phone');
+      harness.broker.decide(r.id, r.inputHash, 'allow', { kind: 'device', name: 'phone' });
     }
     await waitFor('the final answer', () => harness.chatEvents().some((e) => e.kind === 'assistant' && e.text.includes('Final answer')));
     // The canary really was read: it is in the transcript the chat was built from.

@@ -152,7 +152,7 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
     assert.equal(first.detail.kind, 'command');
     assert.equal(session.info().status, 'waiting');
     assert.ok(typerPids.length > 0 && typerPids.every((p) => p === started.pty.pid || ancestorPids(p).includes(started.pty.pid)));
-    assert.deepEqual(broker.decide(first.id, first.inputHash, 'allow', 'phone').ok, true);
+    assert.deepEqual(broker.decide(first.id, first.inputHash, 'allow', { kind: 'device', name: 'phone' }).ok, true);
     await waitFor('out.txt', () => fs.existsSync(path.join(project, 'out.txt')));
     await waitFor('idle after Stop', () => session.info().status === 'idle');
     await waitFor('the answer in the chat', () => chatEvents(session).some((e) => e.kind === 'assistant' && e.text.includes('Done: wrote out.txt')));
@@ -161,7 +161,7 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
     fs.rmSync(path.join(project, 'out.txt'));
     await session.prompt(`SCENARIO:bash DIR=${project} again`, 'c-2');
     const second = await waitFor('the second approval', () => approvals[1]);
-    broker.decide(second.id, second.inputHash, 'deny', 'phone', 'Not this time');
+    broker.decide(second.id, second.inputHash, 'deny', { kind: 'device', name: 'phone' }, 'Not this time');
     await waitFor('the denial in a tool result', () => toolResults(mock.requests).find((r) => r.content.includes('Not this time')));
     await waitFor('idle', () => session.info().status === 'idle');
     assert.equal(fs.existsSync(path.join(project, 'out.txt')), false);
@@ -211,7 +211,7 @@ describe('AttachServer with a Claude Code started by hand (the real CLI)', funct
     session.interrupt();
     await waitFor('the cancellation', () => outcomes[0]);
     assert.equal(outcomes[0].resolution, 'cancelled');
-    assert.equal(broker.decide(request.id, request.inputHash, 'allow', 'phone').ok, false);
+    assert.equal(broker.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'phone' }).ok, false);
     await waitFor('idle after the interrupt', () => session.info().status === 'idle', 15_000);
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(fs.existsSync(path.join(project, 'out.txt')), false);

@@ -21,6 +21,11 @@ export class Controller implements Disposable {
   private readonly subscriptions: Disposable[] = [];
   /** Prompts the transport neither sent nor kept (it was not ready): sent again on the next hello. */
   private readonly unsent = new Set<string>();
+  /**
+   * Sessions with a sync out and no `synced` yet, so the `hello` that answers ours (it has `features`)
+   * asks no second sync of the same history.
+   */
+  private readonly syncing = new Set<string>();
 
   constructor(
     private readonly transport: Transport,
@@ -35,9 +40,17 @@ export class Controller implements Disposable {
 
   private onHostMessage(m: HostMessage): void {
     this.store.apply(m);
+    if (m.type === 'synced') this.syncing.delete(m.session);
     if (m.type !== 'hello') return;
     const resyncs = this.transport.resyncs;
-    if (!resyncs) for (const s of m.sessions) this.send({ type: 'sync', session: s.id, after: this.store.lastSeq(s.id) });
+    if (!resyncs) {
+      // A hello without features greets a fresh connection: everything is asked again.
+      if (!m.features) this.syncing.clear();
+      for (const s of m.sessions) {
+        if (this.syncing.has(s.id)) continue;
+        if (this.send({ type: 'sync', session: s.id, after: this.store.lastSeq(s.id) })) this.syncing.add(s.id);
+      }
+    }
     for (const [session, box] of Object.entries(this.store.state.outbox)) {
       for (const p of box) if (!resyncs || this.unsent.has(p.clientId)) this.sendPrompt(session, p.text, p.clientId);
     }

@@ -3,6 +3,7 @@
 // else; the state is replaced (never mutated) on every change, so views can compare by reference.
 import type { Clock } from '../../src/core/base/clock';
 import { Emitter } from '../../src/core/base/event';
+import { authorFromLabel, type Author } from '../../src/core/wire/author';
 import type { ApprovalRequest, ChatEvent, Decision, HostMessage, SessionInfo } from '../../src/core/wire/protocol';
 import type { ConnState } from '../transport/transport';
 
@@ -136,7 +137,8 @@ export class Store {
         if (this.resolved.length > MAX_RESOLVED) this.resolved.shift();
         const had = this.current.approvals.some((a) => a.request.id === m.id);
         this.update({ approvals: this.current.approvals.filter((a) => a.request.id !== m.id) });
-        if (had) this.notify(resolutionText(m.resolution, m.by));
+        // A host without the `author` feature sends only the v1 string; read it back.
+        if (had) this.notify(resolutionText(m.resolution, m.author ?? authorFromLabel(m.by)));
         return;
       }
       case 'synced':
@@ -220,8 +222,8 @@ function pickActive(sessions: readonly SessionInfo[]): string | undefined {
   return [...pool].sort((a, b) => b.since - a.since)[0]?.id;
 }
 
-function resolutionText(resolution: string, by: string): string {
-  const where = by === 'local' ? 'on the computer' : by === 'timeout' ? '' : `on ${by}`;
+function resolutionText(resolution: string, by: Author): string {
+  const where = by.kind === 'device' ? `on ${by.name}` : by.kind === 'vscode' ? 'in VS Code' : '';
   switch (resolution) {
     case 'allowed':
       return `Approved ${where}`.trim();

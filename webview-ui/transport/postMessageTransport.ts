@@ -5,7 +5,8 @@
 import { Emitter } from '../../src/core/base/event';
 import type { Logger } from '../../src/core/base/logger';
 import { nullLogger } from '../../src/core/base/logger';
-import { HostMessageSchema, type DeviceMessage, type HostMessage } from '../../src/core/wire/protocol';
+import { WIRE_FEATURES } from '../../src/core/wire/features';
+import { checkHostMessage, PROTOCOL_VERSION, type DeviceMessage, type HostMessage } from '../../src/core/wire/protocol';
 import type { ConnState, Transport } from './transport';
 
 /** The part of VS Code's webview API this transport uses. */
@@ -40,9 +41,13 @@ export class PostMessageTransport implements Transport {
     target.addEventListener('message', this.onWindowMessage);
   }
 
-  /** Announces the panel: call after the UI has subscribed to onMessage. */
+  /**
+   * Announces the panel: call after the UI has subscribed to onMessage. The extension answers `ready` with
+   * a v1 `hello`, and our `hello` (the panel's features) with a `hello` carrying its own.
+   */
   ready(): void {
     this.api.postMessage(PANEL_READY);
+    this.send({ type: 'hello', v: PROTOCOL_VERSION, features: [...WIRE_FEATURES] });
   }
 
   readonly resyncs = false;
@@ -62,13 +67,13 @@ export class PostMessageTransport implements Transport {
   private readonly onWindowMessage = (e: MessageEvent): void => {
     const data: unknown = e.data;
     if (typeof data !== 'object' || data === null || (data as { type?: unknown }).type !== 'host') return;
-    const r = HostMessageSchema.safeParse((data as { message?: unknown }).message);
-    if (!r.success) {
-      const reason = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ');
-      this.logger.warn(`dropped an invalid host message (${reason})`);
+    const r = checkHostMessage((data as { message?: unknown }).message);
+    if (!r.ok) {
+      if (r.ignored) this.logger.debug(`ignored a host message (${r.reason})`);
+      else this.logger.warn(`dropped an invalid host message (${r.reason})`);
       return;
     }
-    this.messages.fire(r.data, (err) => this.logger.error(`a host message listener failed: ${String(err)}`));
+    this.messages.fire(r.value, (err) => this.logger.error(`a host message listener failed: ${String(err)}`));
   };
 
   dispose(): void {

@@ -12,7 +12,9 @@ import type { Clock, TimerHandle } from '../base/clock';
 import { Emitter, type Event } from '../base/event';
 import { inputHash } from './inputHash';
 import { nullLogger, type Logger } from '../base/logger';
+import { authorLabel, type Author } from '../wire/author';
 import { LIMITS, type ApprovalDetail, type ApprovalRequest, type Decision, type Resolution, type Risk } from '../wire/protocol';
+import type { WireErrorCode } from '../wire/wireErrorCodes';
 import { safeText } from '../redaction/secretScanner';
 
 /** What a device is shown of a tool call, made by the agent's adapter (AgentAdapter.describeToolCall). */
@@ -35,13 +37,16 @@ export interface ApprovalInput {
 
 export interface Outcome {
   resolution: Resolution;
-  /** "local", a device name, "timeout", "walkie". */
+  /** Who resolved it (a closed union: src/core/wire/author.ts). */
+  author: Author;
+  /** `authorLabel(author)`: the v1 display string (audit log, the reason the agent is told, `resolved.by`). */
   by: string;
   /** Shown to the agent (and on the device) with the resolution. */
   message?: string;
 }
 
-export type BrokerErrorCode = 'BROKER_ERR_UNKNOWN' | 'BROKER_ERR_RESOLVED' | 'BROKER_ERR_HASH_MISMATCH';
+/** Sent to the deciding peer as an `error` (src/core/wire/wireErrorCodes.ts lists them with their meaning). */
+export type BrokerErrorCode = Extract<WireErrorCode, `BROKER_ERR_${string}`>;
 export type DecideResult = { ok: true; outcome: Outcome } | { ok: false; code: BrokerErrorCode; message: string };
 
 interface Pending {
@@ -93,11 +98,11 @@ export class ApprovalBroker {
     };
     if (this.disposed) {
       // Fail closed: a broker that is shutting down denies everything at once.
-      return { request, outcome: Promise.resolve({ resolution: 'cancelled', by: 'walkie', message: 'Walkie is shutting down; denied.' }) };
+      return { request, outcome: Promise.resolve(outcomeOf('cancelled', { kind: 'walkie' }, 'Walkie is shutting down; denied.')) };
     }
     let resolve!: (o: Outcome) => void;
     const outcome = new Promise<Outcome>((r) => (resolve = r));
-    const timer = this.clock.setTimeout(() => this.finish(request.id, { resolution: 'expired', by: 'timeout', message: expiryMessage(this.expiryMs) }), this.expiryMs);
+    const timer = this.clock.setTimeout(() => this.finish(request.id, outcomeOf('expired', { kind: 'expiry' }, expiryMessage(this.expiryMs))), this.expiryMs);
     this.open.set(request.id, { request, timer, resolve });
     this.logger.info(`approval ${request.id} opened for ${request.tool} (risk ${request.risk.level})`);
     this.requestEmitter.fire(request, (e) => this.logger.error(`approval onRequest listener failed: ${errorName(e)}`));
@@ -105,7 +110,7 @@ export class ApprovalBroker {
   }
 
   /** Applies a decision from the device or the local UI. Refused unless the request is pending and the hash matches. */
-  decide(id: string, hash: string, decision: Decision, by: string, message?: string): DecideResult {
+  decide(id: string, hash: string, decision: Decision, by: Author, message?: string): DecideResult {
     const p = this.open.get(id);
     if (!p) {
       return this.resolved.has(id)
@@ -118,20 +123,19 @@ export class ApprovalBroker {
       return { ok: false, code: 'BROKER_ERR_HASH_MISMATCH', message: 'The decision names a different tool input.' };
     }
     // Fail closed: only the literal 'allow' allows.
-    const outcome: Outcome = { resolution: decision === 'allow' ? 'allowed' : 'denied', by: cap(by, LIMITS.name * 2) };
-    if (message) outcome.message = safeText(message, LIMITS.summary * 4);
+    const outcome = outcomeOf(decision === 'allow' ? 'allowed' : 'denied', by, message);
     this.finish(id, outcome);
     return { ok: true, outcome };
   }
 
   /** Esc in the terminal, or the hook's connection dropped: the agent has stopped waiting. */
-  cancel(id: string, by: string, message?: string): void {
-    this.finish(id, cancelled(by, message));
+  cancel(id: string, by: Author, message?: string): void {
+    this.finish(id, outcomeOf('cancelled', by, message));
   }
 
   /** The session ended: cancels its pending requests. */
-  cancelSession(session: string, by: string, message?: string): void {
-    for (const p of [...this.open.values()]) if (p.request.session === session) this.finish(p.request.id, cancelled(by, message));
+  cancelSession(session: string, by: Author, message?: string): void {
+    for (const p of [...this.open.values()]) if (p.request.session === session) this.finish(p.request.id, outcomeOf('cancelled', by, message));
   }
 
   /** Pending requests, oldest first (all sessions, or one). */
@@ -144,7 +148,7 @@ export class ApprovalBroker {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const id of [...this.open.keys()]) this.finish(id, { resolution: 'cancelled', by: 'walkie', message: 'Walkie stopped; denied.' });
+    for (const id of [...this.open.keys()]) this.finish(id, outcomeOf('cancelled', { kind: 'walkie' }, 'Walkie stopped; denied.'));
     this.requestEmitter.dispose();
     this.resolvedEmitter.dispose();
   }
@@ -162,8 +166,9 @@ export class ApprovalBroker {
   }
 }
 
-function cancelled(by: string, message?: string): Outcome {
-  return { resolution: 'cancelled', by: cap(by, LIMITS.name * 2), ...(message ? { message: safeText(message, LIMITS.summary * 4) } : {}) };
+function outcomeOf(resolution: Resolution, by: Author, message?: string): Outcome {
+  const author: Author = by.kind === 'device' ? { kind: 'device', name: cap(by.name, LIMITS.name * 2) } : by;
+  return { resolution, author, by: authorLabel(author), ...(message ? { message: safeText(message, LIMITS.summary * 4) } : {}) };
 }
 
 /** The reason the agent sees when nobody answered: "No answer from Walkie within 30 minutes; denied." */

@@ -2,7 +2,8 @@
 // `<relay>/v1/device/<hostId>`, runs the channel handshake (src/core/bridge/channelHandshake.ts: Noise_IKpsk2 the
 // first time, Noise_IK afterwards), then speaks the app protocol over a SecureChannel. It reconnects with
 // exponential backoff and full jitter, and keeps the chat exactly-once across reconnects (syncs, dedupe,
-// prompt resends: src/core/bridge/chatCursor.ts). A refusal that retrying cannot fix (revoked, unknown device,
+// prompt resends: src/core/bridge/chatCursor.ts) and announces its protocol features first on every connection
+// (src/core/bridge/featureNegotiation.ts). A refusal that retrying cannot fix (revoked, unknown device,
 // failed handshake) stops it for good, so a revoked device does not hammer the relay.
 import { randomBytes } from '@noble/hashes/utils.js';
 import { abytes, concatBytes, zeroize } from '../base/bytes';
@@ -26,6 +27,8 @@ import type { DeviceSocket, DeviceSocketFactory } from './links';
 import { nullLogger, type Logger } from '../base/logger';
 import type { KeyPair } from '../noise/dh';
 import { HandshakeState } from '../noise/handshakeState';
+import type { WireFeature } from '../wire/features';
+import { FeatureNegotiation } from './featureNegotiation';
 import { encodeMessage, parseHostMessage, type DeviceMessage, type HostMessage } from '../wire/protocol';
 import { shortAuthString } from './sas';
 import { SecureChannel } from './secureChannel';
@@ -85,6 +88,7 @@ export class BridgeClient implements Disposable {
   private currentState: ClientStateChange;
   private started = false;
   private host: string | undefined;
+  private readonly negotiation = new FeatureNegotiation();
 
   constructor(private readonly o: BridgeClientOptions) {
     this.logger = o.logger ?? nullLogger;
@@ -116,6 +120,11 @@ export class BridgeClient implements Disposable {
 
   get pendingPromptCount(): number {
     return this.cursor.pendingPromptCount;
+  }
+
+  /** The features agreed with the host on this connection; undefined for a v1 host (or before they are known). */
+  get features(): ReadonlySet<WireFeature> | undefined {
+    return this.negotiation.features;
   }
 
   start(): void {
@@ -195,6 +204,11 @@ export class BridgeClient implements Disposable {
       return this.accepted();
     }
     const parsed = parseHostMessage(plaintext);
+    if (!parsed.ok && parsed.ignored) {
+      // A newer host's message type: skipped, the channel stays up (docs/protocol.md §Versions and features).
+      this.logger.debug(`bridge client: ignored a message from the host (${parsed.reason})`);
+      return;
+    }
     if (!parsed.ok) {
       this.logger.warn(`bridge client: bad message from the host (${parsed.reason})`);
       return this.fail(CloseCode.badMessage, 'bad message');
@@ -235,10 +249,14 @@ export class BridgeClient implements Disposable {
       this.paired.fire({ sas: shortAuthString(this.channel!.handshakeHash), hostName: this.host ?? 'host' }, report);
     }
     this.setState({ state: 'online', since: this.o.clock.now() });
+    // Our features first, so the host knows what we speak before anything else (unless it is a v1 host).
+    const hello = this.negotiation.opening();
+    if (hello && this.phase === 'online') this.sendNow(hello);
     for (const m of this.cursor.connected()) if (this.phase === 'online') this.sendNow(m);
   }
 
   private receive(m: HostMessage): void {
+    this.negotiation.received(m);
     const { deliver, send } = this.cursor.receive(m);
     for (const out of send) this.sendNow(out);
     if (deliver) this.messages.fire(m, (e) => this.logger.error(`bridge client: onMessage listener failed (${errName(e)})`));
@@ -259,12 +277,13 @@ export class BridgeClient implements Disposable {
   /** We give up on this connection: close it, then retry (or stop, for a refusal). */
   private fail(code: number, reason: string): void {
     this.closeSocket(code, reason);
-    this.lost(code, reason);
+    this.lost(code, reason, false);
   }
 
   /** The connection is gone (closed by either side). */
-  private lost(code: number, reason: string): void {
+  private lost(code: number, reason: string, byHost = true): void {
     this.detach();
+    if (this.negotiation.lost(code, byHost)) this.logger.info('bridge client: the host speaks protocol v1 without features');
     if (this.phase === 'stopped') return;
     // Fail closed and quiet: a device the host refused does not hammer the relay with retries.
     const refused = REFUSALS.has(code) || (this.pairing !== undefined && code === CloseCode.rateLimited);

@@ -246,6 +246,11 @@ export class BridgeHost implements Disposable {
       return this.close(c, e instanceof ChannelError ? e.closeCode : CloseCode.badFrame, 'bad frame');
     }
     const parsed = parseDeviceMessage(plaintext);
+    if (!parsed.ok && parsed.ignored) {
+      // A newer device's message type: skipped, the channel stays up (docs/protocol.md §Versions and features).
+      this.logger.debug(`bridge: device ${c.device?.id}: ignored a message (${parsed.reason})`);
+      return;
+    }
     if (!parsed.ok) {
       this.logger.warn(`bridge: device ${c.device?.id}: bad message (${parsed.reason})`);
       return this.close(c, CloseCode.badMessage, 'bad message');

@@ -5,6 +5,9 @@
 // Guarantees kept here (docs/protocol.md):
 //  - A peer that (re)connects gets `hello`; it then asks `sync` per session and receives every chat event
 //    after its last sequence number, then every still-pending approval of that session, then `synced`.
+//  - A peer that sends its own `hello` gets `hello` again, with this host's features; from then on it gets
+//    the fields of the features both listed. A peer that never does is a v1 peer and gets only v1 shapes
+//    (src/core/wire/features.ts `forPeer`): older pages parse strictly and would close on anything new.
 //  - A prompt is typed into the agent exactly once per clientId, however often a device resends it.
 //  - A decision must name the request id AND its input hash; the first decision wins (ApprovalBroker).
 import type { ApprovalBroker } from '../approvals/approvalBroker';
@@ -13,8 +16,12 @@ import { type Disposable, disposeAll } from '../base/dispose';
 import { fitToFrame } from '../bridge/frameFit';
 import type { Event } from '../base/event';
 import { nullLogger, type Logger } from '../base/logger';
+import type { Author } from '../wire/author';
+import { agreedFeatures, WIRE_FEATURES, type WireFeature } from '../wire/features';
+import { forPeer } from '../wire/forPeer';
 import type { DeviceMessage, HostMessage, SessionInfo } from '../wire/protocol';
 import { PROTOCOL_VERSION } from '../wire/protocol';
+import { WIRE_ERROR_CODES, type WireErrorCode } from '../wire/wireErrorCodes';
 
 /** What HostService needs of one running agent session (src/node/sessions/agentSession.ts implements it). */
 export interface SessionHandle {
@@ -30,12 +37,20 @@ export interface SessionHandle {
   stop(): Promise<void>;
 }
 
-/** One connected surface: a paired device, or the VS Code panel ("local"). */
+/** One connected surface: a paired device, or the VS Code panel. */
 export interface Peer {
   readonly id: string;
-  /** Shown as who decided: a device name, or "VS Code". */
+  /** The device's name (for logs). */
   readonly name: string;
+  /** Who this peer's decisions are by; a device named `name` when absent. */
+  readonly author?: Author;
   send(message: HostMessage): void;
+}
+
+interface PeerState {
+  readonly peer: Peer;
+  /** The features agreed with this peer; undefined until it sends `hello` (a v1 peer). */
+  features: ReadonlySet<WireFeature> | undefined;
 }
 
 export interface PeerConnection extends Disposable {
@@ -47,7 +62,7 @@ const REMEMBERED_PROMPTS = 1000;
 
 export class HostService implements Disposable {
   private readonly sessions = new Map<string, { handle: SessionHandle; prompts: Set<string>; subs: Disposable[] }>();
-  private readonly peers = new Map<string, Peer>();
+  private readonly peers = new Map<string, PeerState>();
   private readonly subs: Disposable[] = [];
   private readonly log: Logger;
 
@@ -65,6 +80,7 @@ export class HostService implements Disposable {
           session: request.session,
           resolution: outcome.resolution,
           by: outcome.by,
+          author: outcome.author,
           ...(outcome.message ? { message: outcome.message } : {}),
         }),
       ),
@@ -102,28 +118,45 @@ export class HostService implements Disposable {
 
   /** A peer connected (or reconnected). It gets `hello` at once; its messages go to `receive`. */
   connect(peer: Peer): PeerConnection {
-    this.peers.set(peer.id, peer);
-    this.safeSend(peer, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos() });
+    const state: PeerState = { peer, features: undefined };
+    this.peers.set(peer.id, state);
+    this.hello(state);
     return {
-      receive: (message) => this.receive(peer, message),
+      receive: (message) => this.receive(state, message),
       dispose: () => {
-        if (this.peers.get(peer.id) === peer) this.peers.delete(peer.id);
+        if (this.peers.get(peer.id) === state) this.peers.delete(peer.id);
       },
     };
+  }
+
+  /** The features agreed with a peer (undefined: a v1 peer, or none connected under that id). */
+  featuresOf(peerId: string): ReadonlySet<WireFeature> | undefined {
+    return this.peers.get(peerId)?.features;
+  }
+
+  private hello(state: PeerState): void {
+    this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos(), features: [...WIRE_FEATURES] });
   }
 
   get peerCount(): number {
     return this.peers.size;
   }
 
-  private receive(peer: Peer, message: DeviceMessage): void {
+  private receive(state: PeerState, message: DeviceMessage): void {
+    const { peer } = state;
     switch (message.type) {
+      case 'hello':
+        // Negotiation happens once per connection: a repeated hello is ignored, so a peer cannot make the
+        // host resend the whole session list over and over. Names this build does not know are ignored.
+        if (state.features) return this.log.debug(`peer ${peer.id}: a second hello ignored`);
+        state.features = agreedFeatures(message.features);
+        return this.hello(state);
       case 'sync':
-        return this.sync(peer, message.session, message.after);
+        return this.sync(state, message.session, message.after);
       case 'prompt': {
         const s = this.sessions.get(message.session);
-        if (!s) return this.error(peer, 'HOST_ERR_NO_SESSION', 'No such session.', message.clientId);
-        if (s.handle.info().status === 'ended') return this.error(peer, 'HOST_ERR_SESSION_ENDED', 'The session has ended.', message.clientId);
+        if (!s) return this.error(state, 'HOST_ERR_NO_SESSION', undefined, message.clientId);
+        if (s.handle.info().status === 'ended') return this.error(state, 'HOST_ERR_SESSION_ENDED', undefined, message.clientId);
         // Exactly once: a device resends unacknowledged prompts after a reconnect.
         if (s.prompts.has(message.clientId)) return;
         s.prompts.add(message.clientId);
@@ -134,30 +167,32 @@ export class HostService implements Disposable {
           // failures stay generic.
           if (e instanceof Error && (e as { code?: unknown }).code === 'SESSION_ERR_PROMPT_REFUSED') {
             this.log.info(`prompt to session ${s.handle.id} refused`);
-            return this.error(peer, 'HOST_ERR_PROMPT_REFUSED', e.message, message.clientId);
+            return this.error(state, 'HOST_ERR_PROMPT_REFUSED', e.message, message.clientId);
           }
           this.log.warn(`prompt to session ${s.handle.id} failed: ${e instanceof Error ? e.message : 'error'}`);
-          this.error(peer, 'HOST_ERR_PROMPT_FAILED', 'The prompt could not be delivered.', message.clientId);
+          this.error(state, 'HOST_ERR_PROMPT_FAILED', undefined, message.clientId);
         });
         return;
       }
       case 'interrupt': {
         const s = this.sessions.get(message.session);
-        if (!s) return this.error(peer, 'HOST_ERR_NO_SESSION', 'No such session.');
+        if (!s) return this.error(state, 'HOST_ERR_NO_SESSION');
         s.handle.interrupt();
         return;
       }
       case 'decide': {
-        const r = this.options.broker.decide(message.id, message.inputHash, message.decision, peer.name, message.message);
-        if (!r.ok) this.error(peer, r.code, r.message, message.id);
+        // Security: the author is who this connection is (the bridge authenticated the device key), never
+        // anything the message says.
+        const r = this.options.broker.decide(message.id, message.inputHash, message.decision, peer.author ?? { kind: 'device', name: peer.name }, message.message);
+        if (!r.ok) this.error(state, r.code, r.message, message.id);
         return;
       }
     }
   }
 
-  private sync(peer: Peer, sessionId: string, after: number): void {
+  private sync(peer: PeerState, sessionId: string, after: number): void {
     const s = this.sessions.get(sessionId);
-    if (!s) return this.error(peer, 'HOST_ERR_NO_SESSION', 'No such session.', sessionId);
+    if (!s) return this.error(peer, 'HOST_ERR_NO_SESSION', undefined, sessionId);
     this.safeSend(peer, { type: 'session', session: s.handle.info() });
     for (const e of s.handle.chat.since(after)) {
       this.safeSend(peer, { type: 'chat', session: sessionId, seq: e.seq, at: e.at, event: e.event });
@@ -167,7 +202,8 @@ export class HostService implements Disposable {
     this.safeSend(peer, { type: 'synced', session: sessionId, seq: s.handle.chat.lastSeq });
   }
 
-  private error(peer: Peer, code: string, message: string, ref?: string): void {
+  /** Tells one peer its request failed; `message` defaults to the code's meaning (wireErrorCodes.ts). */
+  private error(peer: PeerState, code: WireErrorCode, message: string = WIRE_ERROR_CODES[code], ref?: string): void {
     this.safeSend(peer, { type: 'error', code, message, ...(ref ? { ref } : {}) });
   }
 
@@ -175,13 +211,14 @@ export class HostService implements Disposable {
     for (const peer of this.peers.values()) this.safeSend(peer, message);
   }
 
-  private safeSend(peer: Peer, message: HostMessage): void {
+  private safeSend(state: PeerState, message: HostMessage): void {
     try {
-      // One message must fit one encrypted frame, or a phone would never see it (src/core/bridge/frameFit.ts).
-      peer.send(fitToFrame(message));
+      // One message must fit one encrypted frame, or a phone would never see it (src/core/bridge/frameFit.ts);
+      // and a peer sees only the shapes it agreed to (a v1 page closes the channel on an unknown field).
+      state.peer.send(fitToFrame(forPeer(message, state.features)));
     } catch (e) {
       // One broken peer must not stop the others; its transport closes it.
-      this.log.warn(`send to peer ${peer.id} failed: ${e instanceof Error ? e.message : 'error'}`);
+      this.log.warn(`send to peer ${state.peer.id} failed: ${e instanceof Error ? e.message : 'error'}`);
     }
   }
 

@@ -3,21 +3,26 @@
 //
 // Only chat crosses the bridge: prompts, assistant text, one-line tool summaries, approval requests (the
 // command or the proposed edit) and decisions. Never file contents read by the agent, tool results,
-// environment variables, settings or MCP configuration. Every message is a strict object with a literal
-// `type`; anything that fails to parse is dropped by the receiver (and logged with a redacted reason).
+// environment variables, settings or MCP configuration. Every message is an object with a literal `type`.
+//
+// Tolerant where the protocol must grow, strict where it guards something (docs/protocol.md §Versions and
+// features): a message whose `type` this build does not know is IGNORED (a newer peer's, sent only after
+// feature negotiation), and fields it does not know are STRIPPED. Everything it does know is still checked
+// in full — required fields, literal types, lengths, formats — and a known message that fails that check
+// is invalid: the receiver drops it, logs a redacted reason and closes the channel.
 import * as z from 'zod';
+import { AuthorSchema } from './author';
+import { FeatureListSchema } from './features';
+import { LIMITS } from './limits';
+import { ErrorCodeFieldSchema } from './wireErrorCodes';
 
-/** Bumped on any incompatible change; also bound into the Noise prologue. */
+export { LIMITS } from './limits';
+
+/**
+ * Bumped only for a change that features cannot negotiate; bound into the Noise prologue, so peers of
+ * different versions fail the handshake (4401). Everything else grows behind a feature (./features.ts).
+ */
 export const PROTOCOL_VERSION = 1;
-
-/** Caps, so one message can never grow without bound (the transport frame limit is larger). */
-export const LIMITS = {
-  text: 32 * 1024,
-  summary: 300,
-  detail: 48 * 1024,
-  name: 64,
-  id: 128,
-} as const;
 
 const Id = z.string().min(1).max(LIMITS.id);
 const Seq = z.number().int().nonnegative();
@@ -26,7 +31,7 @@ const Millis = z.number().int().nonnegative();
 export const SessionStatusSchema = z.enum(['starting', 'working', 'waiting', 'idle', 'ended']);
 export type SessionStatus = z.infer<typeof SessionStatusSchema>;
 
-export const SessionInfoSchema = z.strictObject({
+export const SessionInfoSchema = z.object({
   id: Id,
   title: z.string().max(LIMITS.name * 2),
   agent: z.string().max(LIMITS.name),
@@ -43,9 +48,9 @@ export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 /** One chat event. Tool results are reduced to ok / error: their contents never cross the bridge. */
 export const ChatEventSchema = z.discriminatedUnion('kind', [
   /** A prompt. `clientId` echoes the device's prompt id, so the device knows its prompt landed (exactly once). */
-  z.strictObject({ kind: z.literal('user'), text: z.string().max(LIMITS.text), source: z.enum(['device', 'terminal']).optional(), clientId: z.string().max(LIMITS.id).optional() }),
-  z.strictObject({ kind: z.literal('assistant'), text: z.string().max(LIMITS.text) }),
-  z.strictObject({
+  z.object({ kind: z.literal('user'), text: z.string().max(LIMITS.text), source: z.enum(['device', 'terminal']).optional(), clientId: z.string().max(LIMITS.id).optional() }),
+  z.object({ kind: z.literal('assistant'), text: z.string().max(LIMITS.text) }),
+  z.object({
     kind: z.literal('tool'),
     toolUseId: z.string().max(LIMITS.id).optional(),
     tool: z.string().max(LIMITS.name * 2),
@@ -53,11 +58,11 @@ export const ChatEventSchema = z.discriminatedUnion('kind', [
     summary: z.string().max(LIMITS.summary),
     status: z.enum(['running', 'ok', 'error', 'denied']),
   }),
-  z.strictObject({ kind: z.literal('notice'), text: z.string().max(LIMITS.summary * 4) }),
+  z.object({ kind: z.literal('notice'), text: z.string().max(LIMITS.summary * 4) }),
 ]);
 export type ChatEvent = z.infer<typeof ChatEventSchema>;
 
-export const RiskSchema = z.strictObject({
+export const RiskSchema = z.object({
   level: z.enum(['low', 'medium', 'high']),
   /** Why, in a few words each: "deletes files recursively", "writes outside the workspace". */
   reasons: z.array(z.string().max(LIMITS.summary)).max(8),
@@ -66,21 +71,21 @@ export type Risk = z.infer<typeof RiskSchema>;
 
 /** What the approval card shows: the exact command, or the proposed edit. */
 export const ApprovalDetailSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('command'), command: z.string().max(LIMITS.detail), description: z.string().max(LIMITS.summary).optional() }),
+  z.object({ kind: z.literal('command'), command: z.string().max(LIMITS.detail), description: z.string().max(LIMITS.summary).optional() }),
   /** Write: the new content of the file (the existing file is not sent). */
-  z.strictObject({ kind: z.literal('write'), file: z.string().max(4096), content: z.string().max(LIMITS.detail) }),
+  z.object({ kind: z.literal('write'), file: z.string().max(4096), content: z.string().max(LIMITS.detail) }),
   /** Edit / MultiEdit: each replacement as the agent proposed it. */
-  z.strictObject({
+  z.object({
     kind: z.literal('edit'),
     file: z.string().max(4096),
-    edits: z.array(z.strictObject({ oldText: z.string().max(LIMITS.detail), newText: z.string().max(LIMITS.detail) })).max(64),
+    edits: z.array(z.object({ oldText: z.string().max(LIMITS.detail), newText: z.string().max(LIMITS.detail) })).max(64),
   }),
   /** Any other tool (MCP, WebFetch…): its input as redacted, truncated JSON text. */
-  z.strictObject({ kind: z.literal('other'), input: z.string().max(LIMITS.detail) }),
+  z.object({ kind: z.literal('other'), input: z.string().max(LIMITS.detail) }),
 ]);
 export type ApprovalDetail = z.infer<typeof ApprovalDetailSchema>;
 
-export const ApprovalRequestSchema = z.strictObject({
+export const ApprovalRequestSchema = z.object({
   id: Id,
   session: Id,
   tool: z.string().max(LIMITS.name * 2),
@@ -104,34 +109,52 @@ export type Resolution = z.infer<typeof ResolutionSchema>;
 // ---- host → device -------------------------------------------------------------------------------
 
 export const HostMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), hostName: z.string().max(LIMITS.name * 2), sessions: z.array(SessionInfoSchema).max(64) }),
+  /**
+   * Sent on every (re)connect, and again in answer to the device's `hello`, then with `features` (the
+   * features this host speaks). A v1 device never sends `hello`, so it never sees `features`.
+   */
+  z.object({
+    type: z.literal('hello'),
+    v: z.literal(PROTOCOL_VERSION),
+    hostName: z.string().max(LIMITS.name * 2),
+    sessions: z.array(SessionInfoSchema).max(64),
+    features: FeatureListSchema.optional(),
+  }),
   /** A session started or changed (status, title). */
-  z.strictObject({ type: z.literal('session'), session: SessionInfoSchema }),
-  z.strictObject({ type: z.literal('chat'), session: Id, seq: Seq, at: Millis, event: ChatEventSchema }),
-  z.strictObject({ type: z.literal('approval'), request: ApprovalRequestSchema }),
-  z.strictObject({
+  z.object({ type: z.literal('session'), session: SessionInfoSchema }),
+  z.object({ type: z.literal('chat'), session: Id, seq: Seq, at: Millis, event: ChatEventSchema }),
+  z.object({ type: z.literal('approval'), request: ApprovalRequestSchema }),
+  z.object({
     type: z.literal('resolved'),
     id: Id,
     session: Id,
     resolution: ResolutionSchema,
-    /** "local" (VS Code or the terminal), a device name, or "timeout". */
+    /** The v1 display string: a device name, "VS Code", "agent", "timeout" or "walkie" (authorLabel). */
     by: z.string().max(LIMITS.name * 2),
+    /** Feature `author`: who resolved it, typed. Read it when present; else authorFromLabel(by). */
+    author: AuthorSchema.optional(),
     message: z.string().max(LIMITS.summary * 4).optional(),
   }),
   /** The end of a sync: everything up to `seq` has been sent for `session`. */
-  z.strictObject({ type: z.literal('synced'), session: Id, seq: Seq }),
+  z.object({ type: z.literal('synced'), session: Id, seq: Seq }),
   /** A device request could not be carried out (a prompt to an ended session, a stale decision…). */
-  z.strictObject({ type: z.literal('error'), code: z.string().max(LIMITS.name), message: z.string().max(LIMITS.summary), ref: z.string().max(LIMITS.id).optional() }),
+  z.object({ type: z.literal('error'), code: ErrorCodeFieldSchema, message: z.string().max(LIMITS.summary), ref: z.string().max(LIMITS.id).optional() }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 
 // ---- device → host -------------------------------------------------------------------------------
 
 export const DeviceMessageSchema = z.discriminatedUnion('type', [
+  /**
+   * The device's features, sent first on every connection (docs/protocol.md §Versions and features). The
+   * host answers with a `hello` carrying its own. A v1 host closes the channel on it (4422); the device
+   * then reconnects without it and speaks v1.
+   */
+  z.object({ type: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), features: FeatureListSchema }),
   /** `clientId` makes a resent prompt (after a reconnect) arrive exactly once. */
-  z.strictObject({ type: z.literal('prompt'), session: Id, text: z.string().min(1).max(LIMITS.text), clientId: Id }),
-  z.strictObject({ type: z.literal('interrupt'), session: Id }),
-  z.strictObject({
+  z.object({ type: z.literal('prompt'), session: Id, text: z.string().min(1).max(LIMITS.text), clientId: Id }),
+  z.object({ type: z.literal('interrupt'), session: Id }),
+  z.object({
     type: z.literal('decide'),
     id: Id,
     inputHash: z.string().regex(/^[0-9a-f]{64}$/),
@@ -139,39 +162,67 @@ export const DeviceMessageSchema = z.discriminatedUnion('type', [
     message: z.string().max(LIMITS.summary * 4).optional(),
   }),
   /** Resend every chat event of `session` with seq > `after`, then every pending approval. */
-  z.strictObject({ type: z.literal('sync'), session: Id, after: Seq }),
+  z.object({ type: z.literal('sync'), session: Id, after: Seq }),
 ]);
 export type DeviceMessage = z.infer<typeof DeviceMessageSchema>;
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+/**
+ * `ignored`: a message of a type this build does not know — skip it, keep the channel (log at debug).
+ * `invalid`: anything else that did not parse — drop it and close the channel (4422).
+ */
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; ignored: boolean; reason: string };
+
+const HOST_TYPES: ReadonlySet<string> = new Set(HostMessageSchema.options.map((o) => o.shape.type.value));
+const DEVICE_TYPES: ReadonlySet<string> = new Set(DeviceMessageSchema.options.map((o) => o.shape.type.value));
 
 /** Decodes one channel plaintext (UTF-8 JSON) into a host message. Never throws. */
 export function parseHostMessage(bytes: Uint8Array): ParseResult<HostMessage> {
-  return parseWith(HostMessageSchema, bytes);
+  return checkHostMessage(decodeJson(bytes));
 }
 
 /** Decodes one channel plaintext (UTF-8 JSON) into a device message. Never throws. */
 export function parseDeviceMessage(bytes: Uint8Array): ParseResult<DeviceMessage> {
-  return parseWith(DeviceMessageSchema, bytes);
+  return checkDeviceMessage(decodeJson(bytes));
+}
+
+/** Validates an already decoded value (the VS Code panel's postMessage) as a host message. Never throws. */
+export function checkHostMessage(json: unknown): ParseResult<HostMessage> {
+  return checkWith(HostMessageSchema, HOST_TYPES, json);
+}
+
+/** Validates an already decoded value as a device message. Never throws. */
+export function checkDeviceMessage(json: unknown): ParseResult<DeviceMessage> {
+  return checkWith(DeviceMessageSchema, DEVICE_TYPES, json);
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
+const NOT_JSON = Symbol('not JSON');
 
 export function encodeMessage(message: HostMessage | DeviceMessage): Uint8Array {
   return encoder.encode(JSON.stringify(message));
 }
 
-function parseWith<T>(schema: z.ZodType<T>, bytes: Uint8Array): ParseResult<T> {
-  let json: unknown;
+function decodeJson(bytes: Uint8Array): unknown {
   try {
-    json = JSON.parse(decoder.decode(bytes));
+    return JSON.parse(decoder.decode(bytes)) as unknown;
   } catch {
-    return { ok: false, reason: 'not UTF-8 JSON' };
+    return NOT_JSON;
+  }
+}
+
+function checkWith<T>(schema: z.ZodType<T>, known: ReadonlySet<string>, json: unknown): ParseResult<T> {
+  if (json === NOT_JSON) return { ok: false, ignored: false, reason: 'not UTF-8 JSON' };
+  // Protocol growth: an object with a string `type` this build does not know is a newer peer's message.
+  // Ignoring it is safe — it can carry no decision or prompt this build would act on — and keeps the
+  // channel up. Its type is not logged: it is peer-controlled plaintext.
+  const type = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as { type?: unknown }).type : undefined;
+  if (typeof type === 'string' && type.length > 0 && type.length <= LIMITS.name && !known.has(type)) {
+    return { ok: false, ignored: true, reason: 'unknown message type' };
   }
   const r = schema.safeParse(json);
   if (r.success) return { ok: true, value: r.data };
   // Redacted: name the failing paths and issue codes, never the values.
   const reason = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ');
-  return { ok: false, reason };
+  return { ok: false, ignored: false, reason };
 }

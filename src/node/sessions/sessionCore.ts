@@ -195,7 +195,7 @@ export class SessionCore implements Disposable {
   end(message: string): void {
     if (this.ended) return;
     this.setStatus('ended');
-    this.o.broker.cancelSession(this.id, 'agent', message);
+    this.o.broker.cancelSession(this.id, { kind: 'agent' }, message);
     this.ledger.failAll(this.kind.error('SESSION_ERR_ENDED', 'the agent has exited'));
     // Drain what the transcript got last, then stop following it.
     this.tailer?.readMore();

@@ -77,7 +77,7 @@ export class ToolGate {
     const description = this.o.adapter.describeToolCall(event.tool, event.input, { cwd, workspaceRoot: this.o.workspaceRoot ?? this.o.cwd });
     const { request, outcome } = this.o.broker.request({ session: this.o.session, tool: event.tool, input: event.input, cwd, description, toolUseId: event.toolUseId });
     // The agent hung up (Esc, or its hook timeout): the request can never be answered any more.
-    const onAbort = () => this.o.broker.cancel(request.id, 'agent', 'The agent stopped waiting for a decision.');
+    const onAbort = () => this.o.broker.cancel(request.id, { kind: 'agent' }, 'The agent stopped waiting for a decision.');
     signal.addEventListener('abort', onAbort, { once: true });
     let result: Outcome;
     try {

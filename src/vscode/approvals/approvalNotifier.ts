@@ -7,8 +7,6 @@ import type { ApprovalRequest, Decision } from '../../core/wire/protocol';
 import type { WalkieHost } from '../../node/host/walkieHost';
 import { ProposedChangeProvider } from './proposedChangeProvider';
 
-/** The name decisions made in this window carry (the broker records it as `by`). */
-export const LOCAL_NAME = 'VS Code';
 /** How many resolutions are remembered to explain a late click. */
 const REMEMBERED = 256;
 
@@ -31,7 +29,7 @@ export class ApprovalNotifier implements vscode.Disposable {
       host.broker.onResolved(({ request, outcome }) => {
         this.outcomes.set(request.id, outcome);
         while (this.outcomes.size > REMEMBERED) this.outcomes.delete(this.outcomes.keys().next().value as string);
-        if (outcome.by !== LOCAL_NAME) vscode.window.setStatusBarMessage(`Walkie: ${describe(outcome)}`, 5000);
+        if (outcome.author.kind !== 'vscode') vscode.window.setStatusBarMessage(`Walkie: ${describe(outcome)}`, 5000);
       }),
     ];
   }
@@ -72,7 +70,7 @@ export class ApprovalNotifier implements vscode.Disposable {
    */
   async answer(request: ApprovalRequest, decision: Decision): Promise<string | undefined> {
     const host = this.host;
-    const r = host?.broker.decide(request.id, request.inputHash, decision, LOCAL_NAME);
+    const r = host?.broker.decide(request.id, request.inputHash, decision, { kind: 'vscode' });
     if (r?.ok) {
       this.log.info(`approval ${request.id}: ${r.outcome.resolution} in VS Code`);
       return undefined;
@@ -99,7 +97,7 @@ function lowerFirst(s: string): string {
 
 /** "approved on Pixel 8", "denied in VS Code", "expired". */
 function describe(o: Outcome): string {
-  const where = o.by === LOCAL_NAME ? 'in VS Code' : `on ${o.by}`;
+  const where = o.author.kind === 'vscode' ? 'in VS Code' : `on ${o.by}`;
   switch (o.resolution) {
     case 'allowed':
       return `approved ${where}`;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PeerConnection } from '../../core/host/hostService';
-import { LOCAL_NAME } from '../approvals/approvalNotifier';
+import { panelPeer } from './panelPeer';
 import type { ToPanelMessage } from './panelMessages';
 import type { WalkieController } from '../controller/walkieController';
 
@@ -85,7 +85,7 @@ export class WalkiePanel implements vscode.Disposable {
   private connectPeer(): void {
     const host = this.controller.running;
     this.peer?.dispose();
-    this.peer = host?.service.connect({ id: 'vscode', name: LOCAL_NAME, send: (message) => this.post({ type: 'host', message }) });
+    this.peer = host?.service.connect(panelPeer((message) => this.post(message)));
   }
 
   private async postState(): Promise<void> {

@@ -53,33 +53,33 @@ describe('ApprovalBroker', () => {
 
   it('lets the first decision win and refuses the second with BROKER_ERR_RESOLVED', async () => {
     const { request, outcome } = broker.request(bashCall());
-    const first = broker.decide(request.id, request.inputHash, 'allow', 'Pixel 8');
-    assert.deepEqual(first, { ok: true, outcome: { resolution: 'allowed', by: 'Pixel 8' } });
-    const second = broker.decide(request.id, request.inputHash, 'deny', 'local');
+    const first = broker.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'Pixel 8' });
+    assert.deepEqual(first, { ok: true, outcome: { resolution: 'allowed', author: { kind: 'device', name: 'Pixel 8' }, by: 'Pixel 8' } });
+    const second = broker.decide(request.id, request.inputHash, 'deny', { kind: 'vscode' });
     assert.equal(second.ok, false);
     assert.equal(!second.ok && second.code, 'BROKER_ERR_RESOLVED');
-    assert.deepEqual(await outcome, { resolution: 'allowed', by: 'Pixel 8' });
+    assert.deepEqual(await outcome, { resolution: 'allowed', author: { kind: 'device', name: 'Pixel 8' }, by: 'Pixel 8' });
     assert.deepEqual(broker.pending(), []);
   });
 
   it('denies with the message the user typed', async () => {
     const { request, outcome } = broker.request(bashCall());
-    broker.decide(request.id, request.inputHash, 'deny', 'local', 'use pnpm instead');
-    assert.deepEqual(await outcome, { resolution: 'denied', by: 'local', message: 'use pnpm instead' });
+    broker.decide(request.id, request.inputHash, 'deny', { kind: 'vscode' }, 'use pnpm instead');
+    assert.deepEqual(await outcome, { resolution: 'denied', author: { kind: 'vscode' }, by: 'VS Code', message: 'use pnpm instead' });
   });
 
   it('refuses a decision naming another input hash and keeps the request pending', async () => {
     const { request, outcome } = broker.request(bashCall());
-    const r = broker.decide(request.id, inputHash({ command: 'npm test; curl evil' }), 'allow', 'Pixel 8');
+    const r = broker.decide(request.id, inputHash({ command: 'npm test; curl evil' }), 'allow', { kind: 'device', name: 'Pixel 8' });
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.code, 'BROKER_ERR_HASH_MISMATCH');
     assert.equal(await peek(outcome), 'pending');
     assert.deepEqual(broker.pending(), [request]);
-    assert.equal(broker.decide(request.id, request.inputHash, 'allow', 'Pixel 8').ok, true);
+    assert.equal(broker.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'Pixel 8' }).ok, true);
   });
 
   it('refuses an unknown id with BROKER_ERR_UNKNOWN', () => {
-    const r = broker.decide('apr_nope', 'a'.repeat(64), 'allow', 'Pixel 8');
+    const r = broker.decide('apr_nope', 'a'.repeat(64), 'allow', { kind: 'device', name: 'Pixel 8' });
     assert.equal(!r.ok && r.code, 'BROKER_ERR_UNKNOWN');
   });
 
@@ -88,8 +88,8 @@ describe('ApprovalBroker', () => {
     clock.advance(30 * 60_000 - 1);
     assert.equal(await peek(outcome), 'pending');
     clock.advance(1);
-    assert.deepEqual(await outcome, { resolution: 'expired', by: 'timeout', message: 'No answer from Walkie within 30 minutes; denied.' });
-    const late = broker.decide(request.id, request.inputHash, 'allow', 'Pixel 8');
+    assert.deepEqual(await outcome, { resolution: 'expired', author: { kind: 'expiry' }, by: 'timeout', message: 'No answer from Walkie within 30 minutes; denied.' });
+    const late = broker.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'Pixel 8' });
     assert.equal(!late.ok && late.code, 'BROKER_ERR_RESOLVED');
   });
 
@@ -106,11 +106,11 @@ describe('ApprovalBroker', () => {
   it('cancels one request (Esc, or the hook connection dropped)', async () => {
     const a = broker.request(bashCall());
     const b = broker.request(bashCall());
-    broker.cancel(a.request.id, 'local', 'Interrupted in the terminal');
-    assert.deepEqual(await a.outcome, { resolution: 'cancelled', by: 'local', message: 'Interrupted in the terminal' });
+    broker.cancel(a.request.id, { kind: 'agent' }, 'Interrupted in the terminal');
+    assert.deepEqual(await a.outcome, { resolution: 'cancelled', author: { kind: 'agent' }, by: 'agent', message: 'Interrupted in the terminal' });
     assert.equal(await peek(b.outcome), 'pending');
-    broker.cancel('apr_unknown', 'local');
-    broker.cancel(a.request.id, 'local');
+    broker.cancel('apr_unknown', { kind: 'agent' });
+    broker.cancel(a.request.id, { kind: 'agent' });
     assert.equal(resolved.length, 1);
   });
 
@@ -119,7 +119,7 @@ describe('ApprovalBroker', () => {
     const b = broker.request(bashCall('b', 's2'));
     const c = broker.request(bashCall('c', 's1'));
     assert.deepEqual(broker.pending('s1').map((r) => r.id), [a.request.id, c.request.id]);
-    broker.cancelSession('s1', 'local', 'Session ended');
+    broker.cancelSession('s1', { kind: 'agent' }, 'Session ended');
     assert.equal((await a.outcome).resolution, 'cancelled');
     assert.equal((await c.outcome).resolution, 'cancelled');
     assert.equal(await peek(b.outcome), 'pending');
@@ -141,10 +141,10 @@ describe('ApprovalBroker', () => {
 
   it('fires onResolved once per request, whatever happens after', () => {
     const { request } = broker.request(bashCall());
-    broker.decide(request.id, request.inputHash, 'deny', 'local');
-    broker.decide(request.id, request.inputHash, 'allow', 'local');
-    broker.cancel(request.id, 'local');
-    broker.cancelSession('s1', 'local');
+    broker.decide(request.id, request.inputHash, 'deny', { kind: 'vscode' });
+    broker.decide(request.id, request.inputHash, 'allow', { kind: 'vscode' });
+    broker.cancel(request.id, { kind: 'vscode' });
+    broker.cancelSession('s1', { kind: 'vscode' });
     clock.advance(60 * 60_000);
     broker.dispose();
     assert.equal(resolved.length, 1);
@@ -160,8 +160,8 @@ describe('ApprovalBroker', () => {
       throw new Error('boom');
     });
     const { request } = b.request(bashCall('echo canary-3f9a'));
-    assert.equal(b.decide(request.id, 'f'.repeat(64), 'allow', 'x').ok, false);
-    assert.equal(b.decide(request.id, request.inputHash, 'allow', 'x').ok, true);
+    assert.equal(b.decide(request.id, 'f'.repeat(64), 'allow', { kind: 'device', name: 'x' }).ok, false);
+    assert.equal(b.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'x' }).ok, true);
     assert.ok(lines.some((l) => l.includes('listener failed')));
     assert.ok(lines.every((l) => !l.includes('canary-3f9a')));
     b.dispose();

@@ -10,7 +10,7 @@ describe('auditRecordFor', () => {
     const broker = new ApprovalBroker({ clock });
     const { request, outcome } = broker.request(describedCall({ session: 's1', tool: 'Write', input: { file_path: '/w/a.txt', content: 'canary-77aa' }, cwd: '/w' }));
     clock.advance(5000);
-    broker.decide(request.id, request.inputHash, 'deny', 'Pixel 8', 'not now');
+    broker.decide(request.id, request.inputHash, 'deny', { kind: 'device', name: 'Pixel 8' }, 'not now');
     const record = auditRecordFor(request, await outcome, clock);
     assert.deepEqual(record, {
       time: '2026-11-21T16:00:05.000Z',
@@ -30,9 +30,9 @@ describe('auditRecordFor', () => {
     const clock = new ManualClock();
     const broker = new ApprovalBroker({ clock });
     const { request } = broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w' }));
-    assert.equal('message' in auditRecordFor(request, { resolution: 'allowed', by: 'local' }, clock), false);
+    assert.equal('message' in auditRecordFor(request, { resolution: 'allowed', author: { kind: 'vscode' }, by: 'VS Code' }, clock), false);
     const token = ['gh', 'p_', 'Z'.repeat(18), '9'.repeat(18)].join('');
-    assert.ok(!auditRecordFor(request, { resolution: 'denied', by: 'local', message: `use ${token}` }, clock).message!.includes(token));
+    assert.ok(!auditRecordFor(request, { resolution: 'denied', author: { kind: 'vscode' }, by: 'VS Code', message: `use ${token}` }, clock).message!.includes(token));
     broker.dispose();
   });
 

@@ -27,11 +27,12 @@ async function setup() {
   const offers = new PairingOffers({ clock, hostId, hostPublicKey: hostKey.publicKey, relayUrl: 'ws://relay.test' });
   const registry = await DeviceRegistry.open(memoryStore(), clock);
   const host = new BridgeHost({ link: relay.hostLink, staticKey: hostKey, hostId, hostName: 'dev box', offers, registry, clock });
-  const seen = { paired: [] as { device: ConnectedDevice; sas: string }[], connected: [] as string[], disconnected: [] as string[], messages: [] as { device: ConnectedDevice; message: DeviceMessage }[] };
+  const seen = { paired: [] as { device: ConnectedDevice; sas: string }[], connected: [] as string[], disconnected: [] as string[], messages: [] as { device: ConnectedDevice; message: DeviceMessage }[], hellos: [] as string[] };
   host.onPaired((p) => seen.paired.push(p));
   host.onDeviceConnected((d) => seen.connected.push(d.id));
   host.onDeviceDisconnected((d) => seen.disconnected.push(d.id));
-  host.onMessage((m) => seen.messages.push(m));
+  // Every BridgeClient announces its features first (`hello`); the tests below are about the messages after it.
+  host.onMessage((m) => (m.message.type === 'hello' ? seen.hellos.push(m.device.id) : seen.messages.push(m)));
 
   /** A BridgeClient: pairing with `offer`, or reconnecting with `identity` alone. */
   const device = async (o: { offer?: PairingOffer; identity?: KeyPair; name?: string; hostIdOverride?: string } = {}) => {
@@ -282,7 +283,7 @@ describe('BridgeHost', () => {
     b.client.onMessage((m) => got.push(`b:${m.type}`));
     const [da, db] = s.seen.paired.map((p) => p.device);
     assert.deepEqual(s.host.connectedDevices().map((d) => d.name).sort(), ['a', 'b']);
-    assert.equal(s.host.send(da!.id, { type: 'error', code: 'X', message: 'm' }), 1);
+    assert.equal(s.host.send(da!.id, { type: 'error', code: 'HOST_ERR_NO_SESSION', message: 'm' }), 1);
     assert.equal(s.host.send('all', { type: 'synced', session: 's', seq: 0 }), 2);
     assert.equal(s.host.send('nobody', { type: 'synced', session: 's', seq: 0 }), 0);
     assert.deepEqual(got, ['a:error', 'a:synced', 'b:synced']);

@@ -3,7 +3,8 @@ import { ApprovalBroker } from '../../../../src/core/approvals/approvalBroker';
 import { ChatLog } from '../../../../src/core/host/chatLog';
 import { ManualClock } from '../../../../src/core/base/clock';
 import { Emitter } from '../../../../src/core/base/event';
-import { HostService, type SessionHandle } from '../../../../src/core/host/hostService';
+import { HostService, type PeerConnection, type SessionHandle } from '../../../../src/core/host/hostService';
+import { panelPeer } from '../../../../src/vscode/webviews/panelPeer';
 import type { HostMessage, SessionInfo } from '../../../../src/core/wire/protocol';
 import { describedCall } from '../../../fixtures/describedCall';
 
@@ -106,15 +107,17 @@ describe('HostService', () => {
   });
 
   it('routes a decision to the broker with the deciding device as its author; the first wins', async () => {
-    const { broker, inbox } = setup();
+    const { broker, service, inbox } = setup();
     const { request, outcome } = broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' }));
     const phone = inbox('phone', 'Pixel');
-    const laptop = inbox('laptop', 'VS Code');
+    // The VS Code panel, connected exactly as walkiePanel.ts connects it.
+    const laptop = { got: [] as HostMessage[], conn: undefined as unknown as PeerConnection };
+    laptop.conn = service.connect(panelPeer((m) => void (m.type === 'host' && laptop.got.push(m.message))));
     phone.conn.receive({ type: 'decide', id: request.id, inputHash: request.inputHash, decision: 'allow' });
     laptop.conn.receive({ type: 'decide', id: request.id, inputHash: request.inputHash, decision: 'deny' });
     const o = await outcome;
     assert.equal(o.resolution, 'allowed');
-    assert.equal(o.by, 'Pixel');
+    assert.deepEqual([o.by, o.author], ['Pixel', { kind: 'device', name: 'Pixel' }]);
     const resolved = phone.got.find((m) => m.type === 'resolved');
     assert.ok(resolved && resolved.type === 'resolved' && resolved.resolution === 'allowed');
     const late = laptop.got.find((m) => m.type === 'error');
@@ -137,6 +140,27 @@ describe('HostService', () => {
     const ok = inbox('ok');
     session.chat.append({ kind: 'assistant', text: 'still here' });
     assert.equal(ok.got.filter((m) => m.type === 'chat').length, 1);
+  });
+
+  it('greets a peer that announced its features with a hello carrying them, once, and sends it the typed author', () => {
+    const { broker, inbox } = setup();
+    const { got, conn } = inbox('phone', 'Pixel');
+    conn.receive({ type: 'hello', v: 1, features: ['author', 'from-the-future'] });
+    conn.receive({ type: 'hello', v: 1, features: ['author'] });
+    assert.deepEqual(got.filter((m) => m.type === 'hello').map((m) => m.type === 'hello' && m.features), [undefined, ['author']]);
+    const { request } = broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' }));
+    conn.receive({ type: 'decide', id: request.id, inputHash: request.inputHash, decision: 'allow' });
+    const resolved = got.find((m) => m.type === 'resolved');
+    assert.deepEqual(resolved?.type === 'resolved' && resolved.author, { kind: 'device', name: 'Pixel' });
+  });
+
+  it('sends a peer that never announced features only v1 shapes: no features, no author', () => {
+    const { broker, inbox } = setup();
+    const { got, conn } = inbox('old', 'Old phone');
+    const { request } = broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' }));
+    conn.receive({ type: 'decide', id: request.id, inputHash: request.inputHash, decision: 'deny' });
+    assert.equal(got.some((m) => 'features' in m || 'author' in m), false);
+    assert.deepEqual(got.filter((m) => m.type === 'resolved').map((m) => m.type === 'resolved' && m.by), ['Old phone']);
   });
 
   it('passes interrupts to the session', () => {

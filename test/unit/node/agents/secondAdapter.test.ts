@@ -112,7 +112,7 @@ describe('A second agent adapter (Parrot) through the whole gate', function () {
       assert.equal(fs.existsSync(path.join(cwd, 'squawk.txt')), false, 'nothing runs before the decision');
       assert.equal(session.info().status, 'waiting');
       assert.equal(session.info().agent, 'parrot');
-      assert.deepEqual(broker.decide(approval.request.id, approval.request.inputHash, 'allow', 'phone').ok, true);
+      assert.deepEqual(broker.decide(approval.request.id, approval.request.inputHash, 'allow', { kind: 'device', name: 'phone' }).ok, true);
       await prompt;
       await until(() => fs.existsSync(path.join(cwd, 'squawk.txt')));
       await until(() => session.info().status === 'idle');

@@ -134,7 +134,7 @@ describe('the attach hook (dist/hook.js)', function () {
       assert.equal(attached[0].agentSessionId, SESSION);
       assert.equal(attached[0].claudePid, process.pid);
       assert.equal(attached[0].info().status, 'waiting');
-      broker.decide(request.id, request.inputHash, 'allow', 'phone');
+      broker.decide(request.id, request.inputHash, 'allow', { kind: 'device', name: 'phone' });
       const r = await run;
       assert.equal(r.code, 0);
       assert.deepEqual(JSON.parse(r.stdout), { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'allow', permissionDecisionReason: 'Approved in Walkie by phone.' } });

@@ -89,7 +89,7 @@ describe('AttachedSession', () => {
     const [request] = broker.pending(session.id);
     assert.equal(request.tool, 'Bash');
     assert.equal(session.info().status, 'waiting');
-    broker.decide(request.id, request.inputHash, 'deny', 'phone', 'no');
+    broker.decide(request.id, request.inputHash, 'deny', { kind: 'device', name: 'phone' }, 'no');
     assert.deepEqual(await answer, { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: 'no' } });
     assert.equal(session.info().status, 'working');
     await session.handleHook(hook('Stop'), process.pid, signal());

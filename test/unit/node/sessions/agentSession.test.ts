@@ -41,7 +41,7 @@ describe('AgentSession (with a scripted fake agent)', function () {
     await s.prompt('run TOOL please', 'c-1');
     await until('an approval', () => broker.pending(s.id).length === 1);
     const [req] = broker.pending(s.id);
-    broker.decide(req.id, req.inputHash, 'allow', 'phone');
+    broker.decide(req.id, req.inputHash, 'allow', { kind: 'device', name: 'phone' });
     await until('idle', () => s.info().status === 'idle' && s.chat.lastSeq >= 2);
     assert.deepEqual(statuses, ['starting', 'idle', 'working', 'waiting', 'working', 'idle']);
     const events = s.chat.since(0).map((e) => e.event);

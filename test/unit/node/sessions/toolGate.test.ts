@@ -51,7 +51,7 @@ describe('ToolGate', () => {
     await tick();
     const [req] = broker.pending('s1');
     assert.equal(req.tool, 'Bash');
-    assert.equal(broker.decide(req.id, req.inputHash, 'allow', 'phone').ok, true);
+    assert.equal(broker.decide(req.id, req.inputHash, 'allow', { kind: 'device', name: 'phone' }).ok, true);
     assert.equal((await answer).kind, 'allow');
   });
 
@@ -59,7 +59,7 @@ describe('ToolGate', () => {
     const answer = gate.decide(bash(), signal.signal);
     await tick();
     const [req] = broker.pending('s1');
-    broker.decide(req.id, req.inputHash, 'deny', 'phone', 'use npm run test:unit');
+    broker.decide(req.id, req.inputHash, 'deny', { kind: 'device', name: 'phone' }, 'use npm run test:unit');
     assert.deepEqual(await answer, { kind: 'deny', reason: 'use npm run test:unit' });
   });
 
@@ -79,7 +79,7 @@ describe('ToolGate', () => {
     signal.abort();
     assert.equal((await answer).kind, 'deny');
     assert.equal(broker.pending().length, 0);
-    assert.equal(broker.decide(req.id, req.inputHash, 'allow', 'phone').ok, false);
+    assert.equal(broker.decide(req.id, req.inputHash, 'allow', { kind: 'device', name: 'phone' }).ok, false);
   });
 
   it('denies every call, even a read, while the agent reports bypassPermissions, and flags it', async () => {
@@ -93,7 +93,7 @@ describe('ToolGate', () => {
     const first = gate.decide(bash('rm -rf build'), signal.signal);
     await tick();
     const [req] = broker.pending('s1');
-    broker.decide(req.id, req.inputHash, 'allow', 'phone');
+    broker.decide(req.id, req.inputHash, 'allow', { kind: 'device', name: 'phone' });
     await first;
     const prompt = bash('rm -rf build', { phase: 'prompt', eventName: 'PermissionRequest', toolUseId: undefined });
     assert.equal((await gate.decide(prompt, signal.signal)).kind, 'allow');
@@ -102,7 +102,7 @@ describe('ToolGate', () => {
     const again = gate.decide(prompt, signal.signal);
     await tick();
     assert.equal(broker.pending('s1').length, 1);
-    broker.cancelSession('s1', 'test');
+    broker.cancelSession('s1', { kind: 'agent' });
     assert.equal((await again).kind, 'deny');
   });
 
@@ -110,20 +110,20 @@ describe('ToolGate', () => {
     const first = gate.decide(bash('make'), signal.signal);
     await tick();
     const [req] = broker.pending('s1');
-    broker.decide(req.id, req.inputHash, 'allow', 'phone');
+    broker.decide(req.id, req.inputHash, 'allow', { kind: 'device', name: 'phone' });
     await first;
     for (const ev of [bash('make install', { phase: 'prompt' }), call('Write', { command: 'make' }, { phase: 'prompt' })]) {
       const p = gate.decide(ev, signal.signal);
       await tick();
       assert.equal(broker.pending('s1').length, 1);
-      broker.cancelSession('s1', 'test');
+      broker.cancelSession('s1', { kind: 'agent' });
       assert.equal((await p).kind, 'deny');
     }
     clock.advance(5 * 60_000 + 1);
     const stale = gate.decide(bash('make', { phase: 'prompt' }), signal.signal);
     await tick();
     assert.equal(broker.pending('s1').length, 1);
-    broker.cancelSession('s1', 'test');
+    broker.cancelSession('s1', { kind: 'agent' });
     await stale;
   });
 
@@ -132,7 +132,7 @@ describe('ToolGate', () => {
       const p = gate.decide(call(tool, {}), signal.signal);
       await tick();
       assert.equal(broker.pending('s1')[0]?.tool, tool);
-      broker.cancelSession('s1', 'test');
+      broker.cancelSession('s1', { kind: 'agent' });
       assert.equal((await p).kind, 'deny');
     }
   });
@@ -158,7 +158,7 @@ describe('ToolGate', () => {
     const p = audited.decide(bash('echo SECRET-INPUT'), signal.signal);
     await tick();
     const [req] = broker.pending('s1');
-    broker.decide(req.id, req.inputHash, 'deny', 'phone');
+    broker.decide(req.id, req.inputHash, 'deny', { kind: 'device', name: 'phone' });
     await p;
     audit.close();
     const text = fs.readFileSync(audit.file, 'utf8');

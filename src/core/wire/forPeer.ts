@@ -1,0 +1,21 @@
+// Shapes a host message for one peer: what a feature adds is left out for a peer that did not agree to it
+// (docs/protocol.md §Versions and features). Beside protocol.ts and features.ts, which both stay free of
+// each other's imports.
+import type { WireFeature } from './features';
+import type { HostMessage } from './protocol';
+
+/**
+ * The message as this peer may see it: fields of features the peer did not agree to are removed, and a
+ * v1 peer (`features` undefined: it sent no hello) gets a `hello` without `features`. Never mutates `message`.
+ */
+export function forPeer(message: HostMessage, features: ReadonlySet<WireFeature> | undefined): HostMessage {
+  if (message.type === 'resolved' && message.author && !features?.has('author')) {
+    const { author: _author, ...v1 } = message;
+    return v1;
+  }
+  if (message.type === 'hello' && message.features && !features) {
+    const { features: _features, ...v1 } = message;
+    return v1;
+  }
+  return message;
+}

@@ -1,0 +1,41 @@
+// The `code` of an `error` message (host → device): one closed list, each with its meaning, so a sender
+// cannot invent a code and docs/protocol.md §Error codes can list them all. A receiver keeps a code it
+// does not know (a newer host's) for display only: new codes need no feature flag, because every peer
+// shows an error's `message` and acts only on the codes it knows.
+import * as z from 'zod';
+import { LIMITS } from './limits';
+
+export const WIRE_ERROR_CODES = {
+  /** A prompt, interrupt or sync named a session the host does not serve (`ref`: the prompt's clientId or the session). */
+  HOST_ERR_NO_SESSION: 'No such session.',
+  /** A prompt to a session whose agent has exited (`ref`: the prompt's clientId). */
+  HOST_ERR_SESSION_ENDED: 'The session has ended.',
+  /** The host refused a prompt on purpose (a slash command from a device…); `message` says why. */
+  HOST_ERR_PROMPT_REFUSED: 'The prompt was refused.',
+  /** The prompt could not be typed into the agent (timeout, the agent exited); the device may resend it. */
+  HOST_ERR_PROMPT_FAILED: 'The prompt could not be delivered.',
+  /** A decision named an approval id the host never had (or forgot). */
+  BROKER_ERR_UNKNOWN: 'No such approval request.',
+  /** A decision came after the approval was decided, expired or cancelled: the first decision won. */
+  BROKER_ERR_RESOLVED: 'This request was already resolved.',
+  /** A decision named another tool input than the pending request's (`inputHash` differs): refused, the request stays pending. */
+  BROKER_ERR_HASH_MISMATCH: 'The decision names a different tool input.',
+} as const;
+
+export type WireErrorCode = keyof typeof WIRE_ERROR_CODES;
+
+export const WireErrorCodeSchema = z.enum(Object.keys(WIRE_ERROR_CODES) as [WireErrorCode, ...WireErrorCode[]]);
+
+/**
+ * A code this build does not know, from a newer peer: kept (upper-case, capped) so it can be shown, never
+ * acted upon. Branded, so a sender cannot pass an arbitrary string where a WireErrorCode is expected.
+ */
+export const ForeignErrorCodeSchema = z.string().max(LIMITS.name).regex(/^[A-Z][A-Z0-9_]*$/).brand<'ForeignErrorCode'>();
+
+/** What the `error` message's `code` parses as: a known code, or a foreign one. */
+export const ErrorCodeFieldSchema = z.union([WireErrorCodeSchema, ForeignErrorCodeSchema]);
+export type ErrorCodeField = z.infer<typeof ErrorCodeFieldSchema>;
+
+export function isWireErrorCode(code: string): code is WireErrorCode {
+  return Object.hasOwn(WIRE_ERROR_CODES, code);
+}
