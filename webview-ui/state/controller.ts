@@ -4,8 +4,7 @@
 // (their clientId makes them land exactly once).
 import type { Clock } from '../../src/core/base/clock';
 import { bytesToHex } from '../../src/core/base/bytes';
-import type { Disposable } from '../../src/core/base/dispose';
-import { disposeAll } from '../../src/core/base/dispose';
+import { type Disposable, DisposableStore } from '../../src/core/base/dispose';
 import type { Decision, DeviceMessage, HostMessage } from '../../src/core/wire/protocol';
 import { MAX_DENY_MESSAGE_CHARS, MAX_PROMPT_CHARS } from './limits';
 import { Store } from './store';
@@ -18,7 +17,7 @@ export function newClientId(): string {
 
 export class Controller implements Disposable {
   readonly store: Store;
-  private readonly subscriptions: Disposable[] = [];
+  private readonly subscriptions = new DisposableStore();
   /** Prompts the transport neither sent nor kept (it was not ready): sent again on the next hello. */
   private readonly unsent = new Set<string>();
   /**
@@ -32,7 +31,7 @@ export class Controller implements Disposable {
     private readonly clock: Clock,
   ) {
     this.store = new Store(clock, transport.state);
-    this.subscriptions.push(
+    this.subscriptions.add(
       transport.onState((s) => this.store.setConn(s)),
       transport.onMessage((m) => this.onHostMessage(m)),
     );
@@ -101,7 +100,7 @@ export class Controller implements Disposable {
   }
 
   dispose(): void {
-    disposeAll(this.subscriptions);
+    this.subscriptions.dispose();
     this.transport.dispose();
   }
 }

@@ -16,6 +16,7 @@ import type { DeviceMessage, HostMessage } from '../../src/core/wire/protocol';
 import { browserSocketFactory } from './browserSocket';
 import type { StoredHost } from './credentialStore';
 import type { ConnState, Transport } from './transport';
+import { errorName } from '../../src/core/base/errorName';
 
 export interface Paired {
   readonly sas: string;
@@ -26,9 +27,9 @@ export interface Paired {
 
 export class ChannelTransport implements Transport {
   private readonly client: BridgeClient;
-  private readonly messages = new Emitter<HostMessage>();
-  private readonly states = new Emitter<ConnState>();
-  private readonly paired = new Emitter<Paired>();
+  private readonly messages = new Emitter<HostMessage>((e) => this.logger.error(`a channel listener failed: ${errorName(e)}`));
+  private readonly states = new Emitter<ConnState>((e) => this.logger.error(`a channel listener failed: ${errorName(e)}`));
+  private readonly paired = new Emitter<Paired>((e) => this.logger.error(`a channel listener failed: ${errorName(e)}`));
   readonly onMessage = this.messages.event;
   readonly onState = this.states.event;
   /** Fires once, after a first pairing's handshake: show `sas` next to the one VS Code shows. */
@@ -54,13 +55,12 @@ export class ChannelTransport implements Transport {
       clock,
       logger,
     });
-    const report = (e: unknown) => logger.error(`a channel listener failed: ${e instanceof Error ? e.name : 'error'}`);
-    this.client.onMessage((m) => this.messages.fire(m, report));
+    this.client.onMessage((m) => this.messages.fire(m));
     this.client.onState((s) => {
       this.current = { state: s.state, since: s.since, code: s.code, reason: s.reason };
-      this.states.fire(this.current, report);
+      this.states.fire(this.current);
     });
-    this.client.onPaired(({ sas, hostName }) => this.paired.fire({ sas, hostName, host: { ...host, hostName } }, report));
+    this.client.onPaired(({ sas, hostName }) => this.paired.fire({ sas, hostName, host: { ...host, hostName } }));
   }
 
   /** Reconnects a device paired earlier. */
@@ -98,7 +98,7 @@ export class ChannelTransport implements Transport {
     try {
       return this.client.send(m);
     } catch (e) {
-      this.logger.warn(`send failed (${e instanceof Error ? e.name : 'error'})`);
+      this.logger.warn(`send failed (${errorName(e)})`);
       return false;
     }
   }

@@ -8,6 +8,7 @@ import type { Logger } from '../../src/core/base/logger';
 import type { DeviceMessage, HostMessage } from '../../src/core/wire/protocol';
 import { afterFirstPaint } from '../render/afterPaint';
 import type { ConnState, Transport } from './transport';
+import { errorName } from '../../src/core/base/errorName';
 
 export class DeferredTransport implements Transport {
   private readonly messages = new Emitter<HostMessage>();
@@ -33,7 +34,7 @@ export class DeferredTransport implements Transport {
     load().then(
       (t) => this.attach(t),
       (e: unknown) => {
-        logger.error(`the transport failed to load (${e instanceof Error ? e.name : 'error'})`);
+        logger.error(`the transport failed to load (${errorName(e)})`);
         this.setState({ state: 'offline', since: Date.now(), reason: 'failed to load' });
       },
     );

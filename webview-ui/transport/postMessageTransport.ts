@@ -24,7 +24,7 @@ declare global {
 export const PANEL_READY = { type: 'ready' } as const;
 
 export class PostMessageTransport implements Transport {
-  private readonly messages = new Emitter<HostMessage>();
+  private readonly messages = new Emitter<HostMessage>((err) => this.logger.error(`a host message listener failed: ${String(err)}`));
   private readonly states = new Emitter<ConnState>();
   readonly onMessage = this.messages.event;
   readonly onState = this.states.event;
@@ -73,7 +73,7 @@ export class PostMessageTransport implements Transport {
       else this.logger.warn(`dropped an invalid host message (${r.reason})`);
       return;
     }
-    this.messages.fire(r.value, (err) => this.logger.error(`a host message listener failed: ${String(err)}`));
+    this.messages.fire(r.value);
   };
 
   dispose(): void {

@@ -16,6 +16,7 @@ import { authorLabel, type Author } from '../wire/author';
 import { LIMITS, type ApprovalDetail, type ApprovalRequest, type Decision, type Resolution, type Risk } from '../wire/protocol';
 import type { WireErrorCode } from '../wire/wireErrorCodes';
 import { safeText } from '../redaction/secretScanner';
+import { errorName } from '../base/errorName';
 
 /** What a device is shown of a tool call, made by the agent's adapter (AgentAdapter.describeToolCall). */
 export interface ToolDescription {
@@ -66,8 +67,8 @@ export class ApprovalBroker {
   private readonly logger: Logger;
   private readonly open = new Map<string, Pending>();
   private readonly resolved = new Set<string>();
-  private readonly requestEmitter = new Emitter<ApprovalRequest>();
-  private readonly resolvedEmitter = new Emitter<{ request: ApprovalRequest; outcome: Outcome }>();
+  private readonly requestEmitter = new Emitter<ApprovalRequest>((e) => this.logger.error(`approval onRequest listener failed: ${errorName(e)}`));
+  private readonly resolvedEmitter = new Emitter<{ request: ApprovalRequest; outcome: Outcome }>((e) => this.logger.error(`approval onResolved listener failed: ${errorName(e)}`));
   private disposed = false;
 
   readonly onRequest: Event<ApprovalRequest> = this.requestEmitter.event;
@@ -105,7 +106,7 @@ export class ApprovalBroker {
     const timer = this.clock.setTimeout(() => this.finish(request.id, outcomeOf('expired', { kind: 'expiry' }, expiryMessage(this.expiryMs))), this.expiryMs);
     this.open.set(request.id, { request, timer, resolve });
     this.logger.info(`approval ${request.id} opened for ${request.tool} (risk ${request.risk.level})`);
-    this.requestEmitter.fire(request, (e) => this.logger.error(`approval onRequest listener failed: ${errorName(e)}`));
+    this.requestEmitter.fire(request);
     return { request, outcome };
   }
 
@@ -162,7 +163,7 @@ export class ApprovalBroker {
     if (this.resolved.size > REMEMBER_RESOLVED) this.resolved.delete(this.resolved.values().next().value as string);
     this.logger.info(`approval ${id} ${outcome.resolution} by ${outcome.by}`);
     p.resolve(outcome);
-    this.resolvedEmitter.fire({ request: p.request, outcome }, (e) => this.logger.error(`approval onResolved listener failed: ${errorName(e)}`));
+    this.resolvedEmitter.fire({ request: p.request, outcome });
   }
 }
 
@@ -187,6 +188,3 @@ function cap(s: string, n: number): string {
   return s.length > n ? s.slice(0, n) : s;
 }
 
-function errorName(e: unknown): string {
-  return e instanceof Error ? e.name : typeof e;
-}

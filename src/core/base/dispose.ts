@@ -1,4 +1,5 @@
-// An editor-free Disposable, and disposal that keeps going when one disposer throws.
+// An editor-free Disposable, disposal that keeps going when one disposer throws, and a store that holds
+// what one owner must dispose (the DisposableStore of VS Code's own extensions).
 
 export interface Disposable {
   dispose(): void;
@@ -16,4 +17,28 @@ export function disposeAll(items: Iterable<Disposable>): void {
   }
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new AggregateError(errors, 'several disposers failed');
+}
+
+/**
+ * Holds disposables and disposes them together, in order, carrying on past failures (disposeAll). Once
+ * disposed, anything added is disposed at once: a late subscription can never outlive its owner.
+ */
+export class DisposableStore implements Disposable {
+  private items: Disposable[] = [];
+  private disposed = false;
+
+  add(...items: Disposable[]): void {
+    if (this.disposed) return disposeAll(items);
+    this.items.push(...items);
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    disposeAll(this.items.splice(0));
+  }
 }

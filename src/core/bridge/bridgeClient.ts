@@ -5,7 +5,6 @@
 // prompt resends: src/core/bridge/chatCursor.ts) and announces its protocol features first on every connection
 // (src/core/bridge/featureNegotiation.ts). A refusal that retrying cannot fix (revoked, unknown device,
 // failed handshake) stops it for good, so a revoked device does not hammer the relay.
-import { randomBytes } from '@noble/hashes/utils.js';
 import { abytes, concatBytes, zeroize } from '../base/bytes';
 import {
   decodePayload,
@@ -32,6 +31,8 @@ import { FeatureNegotiation } from './featureNegotiation';
 import { encodeMessage, parseHostMessage, type DeviceMessage, type HostMessage } from '../wire/protocol';
 import { shortAuthString } from './sas';
 import { SecureChannel } from './secureChannel';
+import { errorName } from '../base/errorName';
+import { backoffDelay } from '../base/backoff';
 
 /** What a paired device keeps (src/core/pairing/deviceCredentials.ts validates it when read back). */
 export type { DeviceCredentials } from '../pairing/deviceCredentials';
@@ -68,9 +69,9 @@ const REFUSALS: ReadonlySet<number> = new Set([CloseCode.revoked, CloseCode.unkn
 type Phase = 'idle' | 'handshake' | 'accepting' | 'online' | 'stopped';
 
 export class BridgeClient implements Disposable {
-  private readonly messages = new Emitter<HostMessage>();
-  private readonly states = new Emitter<ClientStateChange>();
-  private readonly paired = new Emitter<{ sas: string; hostName: string }>();
+  private readonly messages = new Emitter<HostMessage>((e) => this.logger.error(`bridge client: onMessage listener failed (${errorName(e)})`));
+  private readonly states = new Emitter<ClientStateChange>((e) => this.logger.error(`bridge client: onState listener failed (${errorName(e)})`));
+  private readonly paired = new Emitter<{ sas: string; hostName: string }>((e) => this.logger.error(`bridge client: a listener failed (${errorName(e)})`));
   readonly onMessage: Event<HostMessage> = this.messages.event;
   readonly onState: Event<ClientStateChange> = this.states.event;
   readonly onPaired: Event<{ sas: string; hostName: string }> = this.paired.event;
@@ -162,7 +163,7 @@ export class BridgeClient implements Disposable {
     try {
       socket = this.o.connect(deviceUrl(this.o.relayUrl, this.o.hostId));
     } catch (e) {
-      this.logger.warn(`bridge client: cannot open a socket (${errName(e)})`);
+      this.logger.warn(`bridge client: cannot open a socket (${errorName(e)})`);
       return this.lost(CloseCode.internalError, 'cannot connect');
     }
     this.socket = socket;
@@ -241,12 +242,11 @@ export class BridgeClient implements Disposable {
     this.timer = undefined;
     this.phase = 'online';
     this.attempt = 0;
-    const report = (e: unknown) => this.logger.error(`bridge client: a listener failed (${errName(e)})`);
     if (this.pairing) {
       // Paired: from now on reconnect with IK; the one-time psk is gone.
       zeroize(this.pairing.psk);
       this.pairing = undefined;
-      this.paired.fire({ sas: shortAuthString(this.channel!.handshakeHash), hostName: this.host ?? 'host' }, report);
+      this.paired.fire({ sas: shortAuthString(this.channel!.handshakeHash), hostName: this.host ?? 'host' });
     }
     this.setState({ state: 'online', since: this.o.clock.now() });
     // Our features first, so the host knows what we speak before anything else (unless it is a v1 host).
@@ -259,7 +259,7 @@ export class BridgeClient implements Disposable {
     this.negotiation.received(m);
     const { deliver, send } = this.cursor.receive(m);
     for (const out of send) this.sendNow(out);
-    if (deliver) this.messages.fire(m, (e) => this.logger.error(`bridge client: onMessage listener failed (${errName(e)})`));
+    if (deliver) this.messages.fire(m);
   }
 
   private sendNow(m: DeviceMessage): boolean {
@@ -268,7 +268,7 @@ export class BridgeClient implements Disposable {
       this.socket.send(this.channel.encrypt(encodeMessage(m)));
       return true;
     } catch (e) {
-      this.logger.warn(`bridge client: send failed (${errName(e)})`);
+      this.logger.warn(`bridge client: send failed (${errorName(e)})`);
       if (this.channel.closed) this.fail(CloseCode.internalError, 'send failed');
       return false;
     }
@@ -291,10 +291,7 @@ export class BridgeClient implements Disposable {
     this.phase = 'idle';
     this.setState({ state: 'offline', since: this.o.clock.now(), code, reason });
     const { baseMs = BACKOFF_BASE_MS, capMs = BACKOFF_CAP_MS } = this.o.backoff ?? {};
-    // Full jitter (uniform in [0, min(cap, base·2^attempt)]), from crypto randomness.
-    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(this.attempt, 30));
-    this.attempt++;
-    this.timer = this.o.clock.setTimeout(() => this.connect(), Math.floor(uniform() * ceiling));
+    this.timer = this.o.clock.setTimeout(() => this.connect(), backoffDelay(this.attempt++, { baseMs, capMs }));
   }
 
   private stop(code: number, reason: string): void {
@@ -327,7 +324,7 @@ export class BridgeClient implements Disposable {
 
   private setState(s: ClientStateChange): void {
     this.currentState = s;
-    this.states.fire({ ...s }, (e) => this.logger.error(`bridge client: onState listener failed (${errName(e)})`));
+    this.states.fire({ ...s });
   }
 
   /** Nothing escapes a socket callback; an unexpected error drops the connection (and retries). */
@@ -335,16 +332,10 @@ export class BridgeClient implements Disposable {
     try {
       fn();
     } catch (e) {
-      this.logger.error(`bridge client: internal error (${errName(e)})`);
+      this.logger.error(`bridge client: internal error (${errorName(e)})`);
       if (this.phase !== 'stopped') this.fail(CloseCode.internalError, 'internal error');
     }
   }
 }
 
-/** A uniform number in [0, 1) from the platform CSPRNG. */
-function uniform(): number {
-  const b = randomBytes(4);
-  return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
-}
 
-const errName = (e: unknown): string => (e instanceof Error ? e.name : typeof e);

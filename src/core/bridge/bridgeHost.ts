@@ -17,7 +17,7 @@ import {
 import type { Clock, TimerHandle } from '../base/clock';
 import { CloseCode } from '../wire/closeCodes';
 import { DeviceRegistry, RegistryError, sanitizeName, type PairedDevice } from '../pairing/deviceRegistry';
-import { disposeAll, type Disposable } from '../base/dispose';
+import { DisposableStore, type Disposable } from '../base/dispose';
 import { Emitter, type Event } from '../base/event';
 import type { HostLink } from './links';
 import { nullLogger, type Logger } from '../base/logger';
@@ -27,6 +27,7 @@ import type { PairingAttempt, PairingOffers } from '../pairing/pairingOffers';
 import { encodeMessage, parseDeviceMessage, type DeviceMessage, type HostMessage } from '../wire/protocol';
 import { shortAuthString } from './sas';
 import { ChannelError, MAX_PLAINTEXT, SecureChannel } from './secureChannel';
+import { errorName } from '../base/errorName';
 
 export interface ConnectedDevice {
   readonly id: string;
@@ -64,11 +65,11 @@ interface Conn {
 
 export class BridgeHost implements Disposable {
   private readonly conns = new Map<number, Conn>();
-  private readonly messageEmitter = new Emitter<{ device: ConnectedDevice; message: DeviceMessage }>();
-  private readonly connectedEmitter = new Emitter<ConnectedDevice>();
-  private readonly disconnectedEmitter = new Emitter<ConnectedDevice>();
-  private readonly pairedEmitter = new Emitter<{ device: ConnectedDevice; sas: string }>();
-  private readonly subscriptions: Disposable[] = [];
+  private readonly messageEmitter = new Emitter<{ device: ConnectedDevice; message: DeviceMessage }>((e) => this.logger.error(`bridge: onMessage listener failed: ${errorCode(e)}`));
+  private readonly connectedEmitter = new Emitter<ConnectedDevice>((e) => this.logger.error(`bridge: a listener failed: ${errorCode(e)}`));
+  private readonly disconnectedEmitter = new Emitter<ConnectedDevice>((e) => this.logger.error(`bridge: a listener failed: ${errorCode(e)}`));
+  private readonly pairedEmitter = new Emitter<{ device: ConnectedDevice; sas: string }>((e) => this.logger.error(`bridge: a listener failed: ${errorCode(e)}`));
+  private readonly subscriptions = new DisposableStore();
   private readonly logger: Logger;
   private readonly prologue: Uint8Array;
 
@@ -82,7 +83,7 @@ export class BridgeHost implements Disposable {
     this.logger = o.logger ?? nullLogger;
     this.prologue = prologueFor(o.hostId);
     const { link } = o;
-    this.subscriptions.push(
+    this.subscriptions.add(
       link.onOpen((conn) => this.guard(conn, () => this.opened(conn))),
       link.onFrame(({ conn, frame }) => this.guard(conn, () => this.frame(conn, frame))),
       link.onClose((conn) => this.guard(conn, () => this.drop(conn))),
@@ -132,7 +133,7 @@ export class BridgeHost implements Disposable {
 
   dispose(): void {
     for (const c of [...this.conns.values()]) this.close(c, CloseCode.goingAway, 'host stopped');
-    disposeAll(this.subscriptions.splice(0));
+    this.subscriptions.dispose();
   }
 
   private opened(conn: number): void {
@@ -232,9 +233,8 @@ export class BridgeHost implements Disposable {
     this.o.link.send(c.conn, c.channel!.encrypt(new Uint8Array(0)));
     this.o.registry.touch(connected.id);
     this.logger.info(`bridge: device ${connected.id} ${c.mode === 'pair' ? 'paired' : 'reconnected'} on conn ${c.conn}`);
-    const report = (e: unknown) => this.logger.error(`bridge: a listener failed: ${errorCode(e)}`);
-    if (c.mode === 'pair') this.pairedEmitter.fire({ device: connected, sas: shortAuthString(c.channel!.handshakeHash) }, report);
-    if (this.conns.get(c.conn) === c) this.connectedEmitter.fire(connected, report);
+    if (c.mode === 'pair') this.pairedEmitter.fire({ device: connected, sas: shortAuthString(c.channel!.handshakeHash) });
+    if (this.conns.get(c.conn) === c) this.connectedEmitter.fire(connected);
   }
 
   private message(c: Conn, frame: Uint8Array): void {
@@ -256,7 +256,7 @@ export class BridgeHost implements Disposable {
       return this.close(c, CloseCode.badMessage, 'bad message');
     }
     this.o.registry.touch(c.device!.id);
-    this.messageEmitter.fire({ device: c.device!, message: parsed.value }, (e) => this.logger.error(`bridge: onMessage listener failed: ${errorCode(e)}`));
+    this.messageEmitter.fire({ device: c.device!, message: parsed.value });
   }
 
   /** Closes one connection at the relay and forgets it. */
@@ -287,7 +287,7 @@ export class BridgeHost implements Disposable {
     c.phase = 'hello';
     if (wasOpen) {
       this.o.registry.touch(c.device!.id);
-      this.disconnectedEmitter.fire(c.device!, (e) => this.logger.error(`bridge: a listener failed: ${errorCode(e)}`));
+      this.disconnectedEmitter.fire(c.device!);
     }
   }
 
@@ -306,6 +306,5 @@ export class BridgeHost implements Disposable {
 /** A loggable reason: an error's code (or class name), never its message, which might carry data. */
 function errorCode(e: unknown): string {
   if (e instanceof ChannelError || e instanceof RegistryError) return e.code;
-  if (e && typeof e === 'object' && 'code' in e && typeof (e as { code: unknown }).code === 'string') return (e as { code: string }).code;
-  return e instanceof Error ? e.name : typeof e;
+  return errorName(e);
 }

@@ -68,7 +68,7 @@ export class DeviceRegistry {
   private readonly devices = new Map<string, PairedDevice>();
   private readonly persistedSeen = new Map<string, number>();
   private saving: Promise<void> = Promise.resolve();
-  private readonly revoked = new Emitter<PairedDevice>();
+  private readonly revoked = new Emitter<PairedDevice>((e) => this.logger.error(`registry: onRevoked listener failed: ${String(e)}`));
   private readonly changed = new Emitter<void>();
   /** A device was revoked: close its channel. */
   readonly onRevoked: Event<PairedDevice> = this.revoked.event;
@@ -134,7 +134,7 @@ export class DeviceRegistry {
     this.persistedSeen.delete(id);
     this.logger.info(`registry: revoked device ${id}`);
     this.persist();
-    this.revoked.fire({ ...device }, (e) => this.logger.error(`registry: onRevoked listener failed: ${String(e)}`));
+    this.revoked.fire({ ...device });
     this.changed.fire();
     return true;
   }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import type { ApprovalBroker } from '../../core/approvals/approvalBroker';
 import type { Clock } from '../../core/base/clock';
-import { type Disposable, disposeAll } from '../../core/base/dispose';
+import { type Disposable, DisposableStore } from '../../core/base/dispose';
 import { Emitter, type Event } from '../../core/base/event';
 import type { Logger } from '../../core/base/logger';
 import type { ToolPolicy } from '../../core/approvals/toolPolicy';
@@ -26,6 +26,7 @@ import { HookServer, type HookRoute } from '../sessions/hookServer';
 import type { SessionManager } from '../sessions/sessionManager';
 import { parentPid } from '../terminal/processTree';
 import { issueSummary } from '../../core/wire/zodIssues';
+import { errorName } from '../../core/base/errorName';
 
 export interface AttachServerOptions {
   /** The workspace folders whose hand-started sessions this host takes. */
@@ -65,7 +66,7 @@ const AttachCallSchema = z.strictObject({
 });
 
 export class AttachServer implements Disposable {
-  private readonly attachedEmitter = new Emitter<AttachedSession>();
+  private readonly attachedEmitter = new Emitter<AttachedSession>((e) => this.o.logger.error(`attach: listener failed: ${errorName(e)}`));
   /** A hand-started session made its first hook call; it is served already (SessionManager.adopt). */
   readonly onSessionAttached: Event<AttachedSession> = this.attachedEmitter.event;
   private readonly byAgentId = new Map<string, AttachedSession>();
@@ -73,7 +74,7 @@ export class AttachServer implements Disposable {
   private readonly secret = crypto.randomBytes(32);
   private readonly registryDir: string;
   private readonly registered: string[] = [];
-  private readonly disposables: Disposable[] = [];
+  private readonly disposables = new DisposableStore();
   private route: HookRoute | undefined;
   private ownServer: HookServer | undefined;
   private closed = false;
@@ -115,7 +116,7 @@ export class AttachServer implements Disposable {
     for (const s of this.byAgentId.values()) s.dispose();
     this.byAgentId.clear();
     this.attachedEmitter.dispose();
-    disposeAll(this.disposables.splice(0));
+    this.disposables.dispose();
     this.ownServer?.dispose();
   }
 
@@ -129,11 +130,11 @@ export class AttachServer implements Disposable {
 
   private register(server: HookServer): void {
     this.route = server.addRoute((body, signal) => this.onCall(body, signal));
-    this.disposables.push(this.route);
+    this.disposables.add(this.route);
     // A registry file must not outlive the process (a crash leaves one behind; its dead pid makes it stale).
     const onExit = () => this.dispose();
     process.once('exit', onExit);
-    this.disposables.push({ dispose: () => process.off('exit', onExit) });
+    this.disposables.add({ dispose: () => process.off('exit', onExit) });
     const secret = this.secret.toString('base64url');
     for (const ws of this.o.workspaces) {
       writeAttachEntry(this.registryDir, ws, { url: this.route.url, secret, pid: process.pid });
@@ -207,7 +208,7 @@ export class AttachServer implements Disposable {
     for (const [id, s] of this.byAgentId) if (s.ended) this.byAgentId.delete(id);
     this.byAgentId.set(agentSessionId, session);
     this.o.logger.info(`attach: attached session ${session.id}`);
-    this.attachedEmitter.fire(session, (e) => this.o.logger.error(`attach: listener failed: ${e instanceof Error ? e.name : 'error'}`));
+    this.attachedEmitter.fire(session);
     return session;
   }
 

@@ -20,6 +20,7 @@ import { capText } from '../../core/redaction/secretScanner';
 import { isAlive } from './attachRegistry';
 import type { TerminalInput } from '../terminal/terminalInput';
 import { SessionCore, type ParsedHookEvent, type SessionCoreErrorCode, type SessionCoreOptions } from '../sessions/sessionCore';
+import { errorName } from '../../core/base/errorName';
 
 export type { ParsedHookEvent } from '../sessions/sessionCore';
 
@@ -173,7 +174,7 @@ export class AttachedSession implements SessionHandle, Disposable {
     try {
       return this.o.typer(this.claudePid);
     } catch (e) {
-      this.o.logger.warn(`attached session ${this.id}: typer failed: ${e instanceof Error ? e.name : 'error'}`);
+      this.o.logger.warn(`attached session ${this.id}: typer failed: ${errorName(e)}`);
       return undefined;
     }
   }

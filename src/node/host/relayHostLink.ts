@@ -14,6 +14,7 @@ import { ED25519_KEY_LENGTH, hostIdFromSecret, signRelayChallenge } from '../../
 import { RelayError } from '../../relay/relayError';
 import { CONN_HEADER_LENGTH, DEFAULT_LIMITS } from '../../relay/relayLimits';
 import { decodeConnFrame, encodeConnFrame, HOST_PATH, isForwardableCloseCode, parseControl, RelayToHostSchema } from '../../relay/relayProtocol';
+import { errorName } from '../../core/base/errorName';
 
 export interface RelayHostLinkOptions {
   /** The relay's base URL, ws:// or wss:// (the /v1/host path is added). */
@@ -39,10 +40,10 @@ const DEFAULT_IDLE_TIMEOUT_MS = 75_000;
 
 export class RelayHostLink implements HostLink {
   readonly hostId: string;
-  private readonly openEmitter = new Emitter<number>();
-  private readonly frameEmitter = new Emitter<{ conn: number; frame: Uint8Array }>();
-  private readonly closeEmitter = new Emitter<number>();
-  private readonly stateEmitter = new Emitter<'online' | 'offline'>();
+  private readonly openEmitter = new Emitter<number>((e) => this.onListenerError(e));
+  private readonly frameEmitter = new Emitter<{ conn: number; frame: Uint8Array }>((e) => this.onListenerError(e));
+  private readonly closeEmitter = new Emitter<number>((e) => this.onListenerError(e));
+  private readonly stateEmitter = new Emitter<'online' | 'offline'>((e) => this.onListenerError(e));
   readonly onOpen = this.openEmitter.event;
   readonly onFrame = this.frameEmitter.event;
   readonly onClose = this.closeEmitter.event;
@@ -150,7 +151,7 @@ export class RelayHostLink implements HostLink {
       const decoded = this.online ? decodeConnFrame(bytes) : undefined;
       if (!decoded) return this.protocolError(ws, 'short frame');
       if (!this.conns.has(decoded.conn)) return; // a frame racing our own close of that conn
-      this.frameEmitter.fire({ conn: decoded.conn, frame: decoded.payload }, this.onListenerError);
+      this.frameEmitter.fire({ conn: decoded.conn, frame: decoded.payload });
       return;
     }
     const msg = parseControl(RelayToHostSchema, bytes.toString('utf8'));
@@ -166,12 +167,12 @@ export class RelayHostLink implements HostLink {
         this.online = true;
         this.attempt = 0;
         this.logger.info('relay link: online');
-        this.stateEmitter.fire('online', this.onListenerError);
+        this.stateEmitter.fire('online');
         return;
       case 'open':
         if (!this.online || this.conns.has(msg.conn)) return this.protocolError(ws, 'unexpected open');
         this.conns.add(msg.conn);
-        this.openEmitter.fire(msg.conn, this.onListenerError);
+        this.openEmitter.fire(msg.conn);
         return;
       case 'close':
         if (this.conns.has(msg.conn)) this.dropConn(msg.conn);
@@ -190,7 +191,7 @@ export class RelayHostLink implements HostLink {
 
   private dropConn(conn: number): void {
     if (!this.conns.delete(conn)) return;
-    this.closeEmitter.fire(conn, this.onListenerError);
+    this.closeEmitter.fire(conn);
   }
 
   /** Forgets the current socket: every conn gets onClose, then the link goes offline. */
@@ -211,7 +212,7 @@ export class RelayHostLink implements HostLink {
     if (this.online) {
       this.online = false;
       this.logger.info('relay link: offline');
-      this.stateEmitter.fire('offline', this.onListenerError);
+      this.stateEmitter.fire('offline');
     }
   }
 
@@ -237,7 +238,7 @@ export class RelayHostLink implements HostLink {
   }
 
   private readonly onListenerError = (e: unknown): void => {
-    this.logger.error(`relay link: a listener threw (${e instanceof Error ? e.name : 'error'})`);
+    this.logger.error(`relay link: a listener threw (${errorName(e)})`);
   };
 }
 

@@ -9,7 +9,7 @@ import { ApprovalBroker } from '../../core/approvals/approvalBroker';
 import { BridgeHost, type ConnectedDevice } from '../../core/bridge/bridgeHost';
 import { systemClock, type Clock } from '../../core/base/clock';
 import { DeviceRegistry, type PairedDevice } from '../../core/pairing/deviceRegistry';
-import { type Disposable, disposeAll } from '../../core/base/dispose';
+import { type Disposable, DisposableStore } from '../../core/base/dispose';
 import { Emitter } from '../../core/base/event';
 import { HostService, type PeerConnection } from '../../core/host/hostService';
 import { nullLogger, type Logger } from '../../core/base/logger';
@@ -54,7 +54,7 @@ export class WalkieHost implements Disposable {
   readonly onPaired = this.pairedEmitter.event;
   /** A device connected, disconnected, paired or was revoked. */
   readonly onDevicesChanged = this.devicesEmitter.event;
-  private readonly subs: Disposable[] = [];
+  private readonly subs = new DisposableStore();
   private readonly peers = new Map<string, PeerConnection>();
   private closing: Promise<void> | undefined;
 
@@ -73,7 +73,7 @@ export class WalkieHost implements Disposable {
     this.broker = new ApprovalBroker({ clock, expiryMs: o.expiryMs, logger });
     this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger });
     this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger });
-    this.subs.push(
+    this.subs.add(
       bridge.onDeviceConnected((device) => {
         this.peers.get(device.id)?.dispose();
         this.peers.set(device.id, this.service.connect({ id: device.id, name: device.name, send: (m) => void bridge.send(device.id, m) }));
@@ -158,7 +158,7 @@ export class WalkieHost implements Disposable {
     this.closing ??= (async () => {
       await this.sessions.close();
       for (const p of this.peers.values()) p.dispose();
-      disposeAll(this.subs);
+      this.subs.dispose();
       this.broker.dispose();
       this.service.dispose();
       this.bridge.dispose();

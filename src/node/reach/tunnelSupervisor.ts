@@ -32,7 +32,7 @@ export interface TunnelSupervisorOptions {
 const MAX_OUTPUT = 64 * 1024;
 
 export class TunnelSupervisor {
-  private readonly stateEmitter = new Emitter<TunnelState>();
+  private readonly stateEmitter = new Emitter<TunnelState>((e) => this.o.logger.error(`tunnel: a state listener failed: ${errorText(e)}`));
   readonly onState: Event<TunnelState> = this.stateEmitter.event;
   private current: TunnelState = { state: 'starting' };
   private child: ChildProcess | undefined;
@@ -152,7 +152,7 @@ export class TunnelSupervisor {
 
   private setState(s: TunnelState): void {
     this.current = s;
-    this.stateEmitter.fire(s, (e) => this.o.logger.error(`tunnel: a state listener failed: ${errorText(e)}`));
+    this.stateEmitter.fire(s);
   }
 }
 

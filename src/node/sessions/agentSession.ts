@@ -53,7 +53,7 @@ export class AgentSession implements SessionHandle, Disposable {
   readonly onInfo: Event<SessionInfo>;
   /** The chat, the gate, the prompt ledger and the status: what AttachedSession has too. */
   private readonly core: SessionCore;
-  private readonly outputEmitter = new Emitter<string>();
+  private readonly outputEmitter = new Emitter<string>((e) => this.o.logger.error(`session ${this.id}: output listener failed: ${String(e)}`));
   private readonly exitEmitter = new Emitter<number>();
   readonly onOutput: Event<string> = this.outputEmitter.event;
   readonly onExit: Event<number> = this.exitEmitter.event;
@@ -178,7 +178,7 @@ export class AgentSession implements SessionHandle, Disposable {
   }
 
   private onData(data: string): void {
-    this.outputEmitter.fire(data, (e) => this.o.logger.error(`session ${this.id}: output listener failed: ${String(e)}`));
+    this.outputEmitter.fire(data);
     if (this.isReady) return;
     this.screenTail = (this.screenTail + plainText(data)).slice(-4096);
     if (this.o.adapter.isReadyScreen(this.screenTail)) {

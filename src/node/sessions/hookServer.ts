@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Disposable } from '../../core/base/dispose';
 import { nullLogger, type Logger } from '../../core/base/logger';
+import { errorName } from '../../core/base/errorName';
 
 /** Returns the JSON answer, or undefined to answer HTTP 400 (the agent treats that as a failed hook). */
 export type HookHandler = (body: unknown, signal: AbortSignal) => Promise<unknown> | unknown;
@@ -157,7 +158,7 @@ export class HookServer implements Disposable {
           res.end(text);
         },
         (e: unknown) => {
-          this.logger.error(`hook: handler failed: ${e instanceof Error ? e.name : 'error'}`);
+          this.logger.error(`hook: handler failed: ${errorName(e)}`);
           if (!res.writableEnded && !res.destroyed) reply(res, 500);
         },
       );

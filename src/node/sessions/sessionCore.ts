@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ApprovalBroker } from '../../core/approvals/approvalBroker';
 import { ChatLog } from '../../core/host/chatLog';
 import type { Clock } from '../../core/base/clock';
-import { type Disposable, disposeAll } from '../../core/base/dispose';
+import { type Disposable, DisposableStore } from '../../core/base/dispose';
 import { Emitter, type Event } from '../../core/base/event';
 import type { Logger } from '../../core/base/logger';
 import { LIMITS, type ChatEvent, type SessionInfo, type SessionStatus } from '../../core/wire/protocol';
@@ -59,13 +59,13 @@ export interface SessionKind {
 export class SessionCore implements Disposable {
   readonly id = crypto.randomBytes(9).toString('base64url');
   readonly chat: ChatLog;
-  private readonly infoEmitter = new Emitter<SessionInfo>();
+  private readonly infoEmitter = new Emitter<SessionInfo>((e) => this.o.logger.error(`${this.kind.logName} ${this.id}: info listener failed: ${String(e)}`));
   readonly onInfo: Event<SessionInfo> = this.infoEmitter.event;
   private current: SessionStatus;
   private since: number;
   private readonly ledger: PromptLedger;
   private readonly gate: ToolGate;
-  private readonly disposables: Disposable[] = [];
+  private readonly disposables = new DisposableStore();
   private tailer: TranscriptTailer | undefined;
   private reader: ChatReader | undefined;
   private typing: Promise<void> = Promise.resolve();
@@ -91,7 +91,7 @@ export class SessionCore implements Disposable {
       audit: o.audit,
       onBypass: () => this.flagBypass(),
     });
-    this.disposables.push(
+    this.disposables.add(
       o.broker.onRequest((r) => {
         if (r.session === this.id && !this.ended) this.setStatus('waiting');
       }),
@@ -131,7 +131,7 @@ export class SessionCore implements Disposable {
     if (this.current === status || this.current === 'ended') return;
     this.current = status;
     this.since = this.o.clock.now();
-    this.infoEmitter.fire(this.info(), (e) => this.o.logger.error(`${this.kind.logName} ${this.id}: info listener failed: ${String(e)}`));
+    this.infoEmitter.fire(this.info());
   }
 
   append(event: ChatEvent): void {
@@ -140,7 +140,7 @@ export class SessionCore implements Disposable {
 
   /** Disposed when the session ends, after the core's own subscriptions. */
   track(...items: Disposable[]): void {
-    this.disposables.push(...items);
+    this.disposables.add(...items);
   }
 
   /**
@@ -208,7 +208,7 @@ export class SessionCore implements Disposable {
     this.tailer?.dispose();
     this.tailer = undefined;
     try {
-      disposeAll(this.disposables.splice(0));
+      this.disposables.dispose();
     } catch (e) {
       this.o.logger.error(`${this.kind.logName} ${this.id}: cleanup failed: ${e instanceof Error ? e.message : String(e)}`);
     }

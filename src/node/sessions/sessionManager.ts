@@ -50,8 +50,8 @@ interface Entry {
 
 export class SessionManager implements Disposable {
   private readonly entries = new Map<string, Entry>();
-  private readonly addEmitter = new Emitter<ManagedSession>();
-  private readonly removeEmitter = new Emitter<ManagedSession>();
+  private readonly addEmitter = new Emitter<ManagedSession>((e) => this.listenerFailed(e));
+  private readonly removeEmitter = new Emitter<ManagedSession>((e) => this.listenerFailed(e));
   /** A session is now served (after start or adopt). */
   readonly onDidAdd: Event<ManagedSession> = this.addEmitter.event;
   /** A session was taken off the service (it ended, or was stopped) and disposed. */
@@ -97,7 +97,7 @@ export class SessionManager implements Disposable {
     // Subscribed after the service's own listener: devices get the final info before the session goes.
     entry.subs.push(session.onInfo((info) => info.status === 'ended' && this.remove(entry)));
     this.o.logger.info(`sessions: serving ${session.id}`);
-    this.addEmitter.fire(session, (e) => this.listenerFailed(e));
+    this.addEmitter.fire(session);
     if (session.info().status === 'ended') this.remove(entry);
     return session;
   }
@@ -165,7 +165,7 @@ export class SessionManager implements Disposable {
       this.o.logger.error(`sessions: disposing ${session.id} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.o.logger.info(`sessions: stopped serving ${session.id}`);
-    this.removeEmitter.fire(session, (e) => this.listenerFailed(e));
+    this.removeEmitter.fire(session);
   }
 
   private listenerFailed(e: unknown): void {

@@ -11,6 +11,7 @@ import type { Logger } from '../../core/base/logger';
 import { isRouted, type ToolPolicy } from '../../core/approvals/toolPolicy';
 import type { AgentAdapter, GateAnswer, ToolUseEvent } from '../agents/agentAdapter';
 import type { AuditLog } from './auditLog';
+import { errorName } from '../../core/base/errorName';
 
 export interface ToolGateOptions {
   /** Walkie's session id (the broker's `session`). */
@@ -50,7 +51,7 @@ export class ToolGate {
     try {
       return await this.decideUnsafe(event, signal);
     } catch (e) {
-      this.o.logger.error(`gate: ${event.tool} denied after an error: ${e instanceof Error ? e.name : 'error'}`);
+      this.o.logger.error(`gate: ${event.tool} denied after an error: ${errorName(e)}`);
       return { kind: 'deny', reason: 'Walkie could not get a decision for this tool call, so it was blocked.' };
     }
   }

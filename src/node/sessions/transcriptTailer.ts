@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { Disposable } from '../../core/base/dispose';
 import { nullLogger, type Logger } from '../../core/base/logger';
+import { errorName } from '../../core/base/errorName';
 
 export interface TranscriptTailerOptions {
   readonly file: string;
@@ -140,7 +141,7 @@ export class TranscriptTailer implements Disposable {
     try {
       this.o.onLine(line);
     } catch (e) {
-      this.logger.error(`transcript: line handler failed: ${e instanceof Error ? e.name : 'error'}`);
+      this.logger.error(`transcript: line handler failed: ${errorName(e)}`);
     }
   }
 }
