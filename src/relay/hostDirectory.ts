@@ -12,6 +12,8 @@ export interface DeviceTarget {
 }
 
 export interface HostDirectory {
+  /** Connects what the directory needs (Redis) before the relay listens; rejects when it cannot. */
+  start?(): Promise<void>;
   /** Host connections proven on this node. */
   readonly localHostCount: number;
   localSessions(): Iterable<HostSession>;

@@ -87,6 +87,7 @@ export class RelayServer {
         this.ctx.logger.warn('relay: the web root does not exist; serving no static files');
       }
     }
+    await this.hosts.start?.();
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => reject(new RelayError('RELAY_ERR_LISTEN', `cannot listen on ${bind}:${this.options.port ?? 0}`, { cause: e }));
       this.server.once('error', onError);
@@ -120,15 +121,15 @@ export class RelayServer {
     const wasListening = this.state === 'listening';
     this.state = 'closed';
     if (this.heartbeat !== undefined) this.ctx.clock.clearTimeout(this.heartbeat);
-    const sessions = [...this.hosts.localSessions()];
-    await this.hosts.close().catch(() => this.ctx.logger.warn('relay: the directory did not close cleanly'));
-    for (const session of sessions) session.end(CloseCode.goingAway, 'relay shutting down');
+    for (const session of [...this.hosts.localSessions()]) session.end(CloseCode.goingAway, 'relay shutting down');
     const open = [...this.sockets.keys()];
     const closed = open.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
     for (const ws of open) closePeer(ws, CloseCode.goingAway, 'relay shutting down');
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (grace = setTimeout(resolve, graceMs)))]);
     clearTimeout(grace);
+    // After the sockets (their close events still reach the directory), before the server goes away.
+    await this.hosts.close().catch(() => this.ctx.logger.warn('relay: the directory did not close cleanly'));
     for (const ws of open) ws.terminate();
     if (!wasListening) return;
     await new Promise<void>((resolve) => {
