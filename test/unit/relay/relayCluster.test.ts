@@ -10,6 +10,23 @@ import { connectDevice, connectHost, connFrame, eventually, Inbox, newSecret, st
 
 const TTL_MS = 600;
 
+/** A device that keeps reconnecting (as a real one does) until the relay attaches it to `host`. */
+async function reachableDevice(base: string, host: { inbox: Inbox; hostId: string }, timeoutMs: number): Promise<{ inbox: Inbox; conn: number }> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const inbox = new Inbox(new WebSocket(`${base}/v1/device/${host.hostId}`));
+    // A refused device is closed right after its upgrade; one still open a moment later is attached.
+    const refused = await Promise.race([inbox.closed.then(() => true), inbox.opened.then(() => new Promise((r) => setTimeout(() => r(false), 300)))]).catch(() => true);
+    if (!refused && inbox.ws.readyState === WebSocket.OPEN) {
+      const open = await host.inbox.nextJson();
+      if (open.type === 'open') return { inbox, conn: open.conn as number };
+    }
+    inbox.ws.terminate();
+    if (Date.now() > end) throw new Error('the device never reached its host');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('RelayServer cluster (three nodes, one real Redis)', function () {
   this.timeout(20000);
   let redis: RedisTestServer;
@@ -134,24 +151,9 @@ describe('RelayServer cluster (three nodes, one real Redis)', function () {
     await redis.launch();
     // The host stayed connected to node 1; node 1 re-announces it within a refresh.
     await eventually(() => nodes.every((n) => n.directory.metrics().walkie_relay_redis_up === 1), 5000);
-    let again: { inbox: Inbox; conn: number } | undefined;
-    await eventually(() => {
-      void (async () => {
-        if (again) return;
-        const probe = new Inbox(new WebSocket(`${nodes[2]!.base}/v1/device/${host.hostId}`));
-        sockets.push(probe.ws);
-        try {
-          await probe.opened;
-          const open = await host.inbox.nextJson(1000);
-          if (open.type === 'open') again = { inbox: probe, conn: open.conn as number };
-        } catch {
-          /* not yet */
-        }
-      })();
-      return again !== undefined;
-    }, 6000);
-    assert.notEqual(again!.conn, device.conn, 'a conn id is not reused after the restart');
-    again!.inbox.ws.send(Buffer.from('back'));
+    const again = track(await reachableDevice(nodes[2]!.base, host, 6000));
+    assert.notEqual(again.conn, device.conn, 'a conn id is not reused after the restart');
+    again.inbox.ws.send(Buffer.from('back'));
     assert.deepEqual((await host.inbox.nextBinary()).subarray(4), Buffer.from('back'));
   });
 });
