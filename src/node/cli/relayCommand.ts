@@ -119,8 +119,8 @@ export async function runRelayCommand(argv: string[], io: Io, env: Record<string
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  io.stdout.write('walkie relay: draining\n');
+  io.stdout.write('walkie relay: shutting down (draining)\n');
   await relay.close(args.drainMs);
-  io.stdout.write('walkie relay: shut down\n');
+  io.stdout.write('walkie relay: stopped\n');
   return 0;
 }
