@@ -118,6 +118,20 @@ describe('RelayServer cluster (three nodes, one real Redis)', function () {
     assert.equal(nodes[0]!.relay.stats().hosts, 0);
   });
 
+  it('forgets the hosts of a node that goes silent within the TTL, and closes their devices on other nodes with 4004', async () => {
+    const host = track(await connectHost(nodes[0]!.base));
+    const device = track(await connectDevice(nodes[1]!.base, host));
+    // Node 1 loses Redis for good, as if killed: no goodbye, its keys simply stop being refreshed.
+    const silent = nodes[0]!.directory as unknown as { cmd: Redis; sub: Redis };
+    silent.cmd.disconnect();
+    silent.sub.disconnect();
+    const t0 = Date.now();
+    assert.equal((await device.inbox.closed).code, CloseCode.hostOffline);
+    assert.ok(Date.now() - t0 < 3 * TTL_MS, `closed after ${Date.now() - t0} ms`);
+    const late = new Inbox(new WebSocket(`${nodes[2]!.base}/v1/device/${host.hostId}`));
+    assert.equal((await late.closed).code, CloseCode.hostOffline);
+  });
+
   it('stores only host ids, node ids and conn counters in Redis, and publishes only ids and ciphertext', async () => {
     const probe = new Redis(redis.url);
     const sub = new Redis(redis.url);
