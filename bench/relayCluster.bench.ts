@@ -221,6 +221,7 @@ async function pathBench(url: string): Promise<Record<string, unknown>> {
       tput.one.push(await throughput(oneNode));
       tput.cross.push(await throughput(crossNode));
     }
+    await sleep(500); // let Redis and both nodes settle after the throughput runs
     const oneRtt = await echo(oneNode);
     const crossRtt = await echo(crossNode);
     for (const p of [oneNode, crossNode]) (p.host.terminate(), p.device.terminate());

@@ -61,7 +61,7 @@ export class RedisHostDirectory implements HostDirectory {
     // No offline queue: while Redis is away a command fails at once (and its device is told to retry)
     // instead of piling frames up in memory to deliver, stale, later.
     const common = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: (n: number) => Math.min(100 * n, 1_000) } as const;
-    this.cmd = new Redis(o.url, { ...common, connectionName: `walkie-relay-${this.nodeId}` });
+    this.cmd = new Redis(o.url, { ...common, enableAutoPipelining: true, connectionName: `walkie-relay-${this.nodeId}` });
     this.sub = new Redis(o.url, { ...common, connectionName: `walkie-relay-sub-${this.nodeId}` });
     this.devices = new RemoteDevices(ctx, (node, msg, onFail) => this.publish(node, msg, onFail));
     for (const client of [this.cmd, this.sub]) client.on('error', () => this.ctx.logger.debug('relay: redis error'));
