@@ -49,7 +49,10 @@ async function pubsub(url: string): Promise<Transport> {
   return {
     send: (m) => void pub.publish('bench', m),
     onMessage: (fn) => sub.on('messageBuffer', (_c: Buffer, m: Buffer) => fn(m)),
-    close: () => (pub.disconnect(), sub.disconnect()),
+    close: () => {
+      pub.disconnect();
+      sub.disconnect();
+    },
   };
 }
 
@@ -224,7 +227,10 @@ async function pathBench(url: string): Promise<Record<string, unknown>> {
     await sleep(500); // let Redis and both nodes settle after the throughput runs
     const oneRtt = await echo(oneNode);
     const crossRtt = await echo(crossNode);
-    for (const p of [oneNode, crossNode]) (p.host.terminate(), p.device.terminate());
+    for (const p of [oneNode, crossNode]) {
+      p.host.terminate();
+      p.device.terminate();
+    }
     const one = median(tput.one);
     const cross = median(tput.cross);
     return {
