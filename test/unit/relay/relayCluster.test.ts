@@ -83,6 +83,27 @@ describe('RelayServer cluster (three nodes, one real Redis)', function () {
     for (let i = 0; i < 50; i++) assert.equal((await host.inbox.nextBinary())[4], i);
   });
 
+  it('holds a device on another node to its own node\'s rules: text → 1003, over its rate → 4008', async () => {
+    const strict = await startRelay({
+      directory: (ctx) => new RedisHostDirectory(ctx, { url: redis.url, ttlMs: TTL_MS }),
+      limits: { deviceRate: { msgsPerSec: 1, msgsBurst: 3, bytesPerSec: 1e6, bytesBurst: 1e6 } },
+    });
+    try {
+      const host = track(await connectHost(nodes[0]!.base));
+      const chatty = track(await connectDevice(strict.base, host));
+      for (let i = 0; i < 3; i++) chatty.inbox.ws.send(Buffer.from([i]));
+      for (let i = 0; i < 3; i++) assert.equal((await host.inbox.nextBinary())[4], i);
+      chatty.inbox.ws.send(Buffer.from([3]));
+      assert.equal((await chatty.inbox.closed).code, CloseCode.rateLimited);
+      assert.deepEqual(await host.inbox.nextJson(), { type: 'close', conn: chatty.conn });
+      const texter = track(await connectDevice(strict.base, host));
+      texter.inbox.ws.send('hello');
+      assert.equal((await texter.inbox.closed).code, CloseCode.unsupportedData);
+    } finally {
+      await strict.relay.close(200);
+    }
+  });
+
   it('tells the host when a device on another node leaves, and closes that device when the host asks', async () => {
     const host = track(await connectHost(nodes[0]!.base));
     const a = track(await connectDevice(nodes[1]!.base, host));
