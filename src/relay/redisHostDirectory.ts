@@ -11,6 +11,7 @@ import type { WebSocket } from 'ws';
 import type { TimerHandle } from '../core/base/clock';
 import { CloseCode } from '../core/wire/closeCodes';
 import { HOST_ID_PATTERN } from '../core/wire/relayAuth';
+import { ClusterPublisher, splitBatch } from './clusterPublisher';
 import { ClusterKind, decodeClusterMessage, encodeClose, encodeClusterMessage, type ClusterMessage } from './clusterMessage';
 import type { DeviceTarget, HostDirectory } from './hostDirectory';
 import type { HostSession } from './hostSession';
@@ -47,6 +48,7 @@ export class RedisHostDirectory implements HostDirectory {
   /** Host side: conns of local sessions whose device is on another node, by `hostId:conn`. */
   private readonly remoteConns = new Map<string, RemoteConn>();
   private readonly devices: RemoteDevices;
+  private readonly publisher: ClusterPublisher;
   private timer: TimerHandle | undefined;
   private closed = false;
   private redisUp = 0;
@@ -63,6 +65,7 @@ export class RedisHostDirectory implements HostDirectory {
     const common = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: (n: number) => Math.min(100 * n, 1_000) } as const;
     this.cmd = new Redis(o.url, { ...common, enableAutoPipelining: true, connectionName: `walkie-relay-${this.nodeId}` });
     this.sub = new Redis(o.url, { ...common, connectionName: `walkie-relay-sub-${this.nodeId}` });
+    this.publisher = new ClusterPublisher((node, batch) => this.cmd.publish(this.channel(node), batch));
     this.devices = new RemoteDevices(ctx, (node, msg, onFail) => this.publish(node, msg, onFail));
     for (const client of [this.cmd, this.sub]) client.on('error', () => this.ctx.logger.debug('relay: redis error'));
     this.sub.on('messageBuffer', (_channel: Buffer, data: Buffer) => this.onBusMessage(data));
@@ -148,6 +151,7 @@ export class RedisHostDirectory implements HostDirectory {
     this.closed = true;
     if (this.timer !== undefined) this.ctx.clock.clearTimeout(this.timer);
     this.dropCrossNode(CloseCode.goingAway, 'relay shutting down');
+    this.publisher.flushAll();
     await Promise.allSettled([...this.claims.keys()].map((s) => this.release(s)));
     await this.cmd.del(this.key('node', this.nodeId)).catch(() => {});
     await Promise.allSettled([this.cmd, this.sub].map((c) => (c.status === 'ready' ? c.quit() : undefined)));
@@ -155,14 +159,21 @@ export class RedisHostDirectory implements HostDirectory {
     this.sub.disconnect();
   }
 
-  private onBusMessage(data: Buffer): void {
-    try {
-      const msg = decodeClusterMessage(data, HOST_ID_PATTERN);
-      if (!msg) return this.ctx.logger.debug('relay: dropped a malformed cluster message');
-      if (msg.kind === ClusterKind.toDevice || msg.kind === ClusterKind.closeDevice) return this.devices.onMessage(msg);
-      this.onHostSideMessage(msg);
-    } catch {
-      this.ctx.logger.warn('relay: a cluster message failed');
+  private onBusMessage(batch: Buffer): void {
+    const messages = splitBatch(batch);
+    if (!messages) return this.ctx.logger.debug('relay: dropped a malformed cluster batch');
+    for (const data of messages) {
+      try {
+        const msg = decodeClusterMessage(data, HOST_ID_PATTERN);
+        if (!msg) {
+          this.ctx.logger.debug('relay: dropped a malformed cluster message');
+          continue;
+        }
+        if (msg.kind === ClusterKind.toDevice || msg.kind === ClusterKind.closeDevice) this.devices.onMessage(msg);
+        else this.onHostSideMessage(msg);
+      } catch {
+        this.ctx.logger.warn('relay: a cluster message failed');
+      }
     }
   }
 
@@ -259,10 +270,7 @@ export class RedisHostDirectory implements HostDirectory {
 
   /** Publishes on `node`'s channel; `onFail` runs when Redis would not take it. */
   private publish(node: string, message: Buffer, onFail?: () => void): void {
-    this.cmd.publish(this.channel(node), message).catch(() => {
-      this.ctx.logger.debug('relay: publish failed (redis)');
-      onFail?.();
-    });
+    this.publisher.publish(node, message, onFail);
   }
 
   private key(kind: 'host' | 'conn' | 'node', id: string): string {
