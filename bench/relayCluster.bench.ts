@@ -144,7 +144,7 @@ async function openPair(hostPort: number, devicePort: number): Promise<Pair> {
   const { ws: host, hostId } = await openHost(hostPort, randomBytes(32));
   const opened = new Promise((r) => host.once('message', r));
   const device = await openSocket(`ws://127.0.0.1:${devicePort}/v1/device/${hostId}`);
-  await opened;
+  await Promise.race([opened, sleep(5000).then(() => Promise.reject(new Error('the host was not told about the device')))]);
   for (const ws of [host, device]) ws.on('error', () => {});
   return { host, device };
 }

@@ -22,9 +22,11 @@ export interface HostDirectory {
   /**
    * A host connection just proved `session.hostId` on this node. The newer connection wins: an older one
    * for the same id, on this node or any other, is closed with CloseCode.hostReplaced and its devices with
-   * CloseCode.hostOffline (they reconnect to the new one).
+   * CloseCode.hostOffline (they reconnect to the new one). A promise, when there is one, settles once every
+   * node can find the host: the relay says `ready` only then, so a device sent by the host right away
+   * cannot beat the announcement.
    */
-  hostOnline(session: HostSession): void;
+  hostOnline(session: HostSession): void | Promise<void>;
   /** The session's host socket closed (its devices are already being closed). */
   hostOffline(session: HostSession): void;
   /** Where a device for `hostId` attaches; undefined when no node holds that host. Never rejects. */

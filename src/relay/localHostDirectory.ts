@@ -22,8 +22,8 @@ export class LocalHostDirectory implements HostDirectory {
     return this.hosts.get(hostId);
   }
 
-  /** Registers `session`; returns the older session it replaced on this node (already closed), if any. */
-  hostOnline(session: HostSession): HostSession | undefined {
+  /** Registers `session`, closing an older session for the same id on this node. */
+  hostOnline(session: HostSession): void {
     const old = this.hosts.get(session.hostId);
     if (old) {
       // The newer connection has just proven the key, so it wins: the old one (a stale socket, or another
@@ -32,7 +32,6 @@ export class LocalHostDirectory implements HostDirectory {
       this.ctx.logger.info(`relay: host ${shortId(session.hostId)} replaced`);
     }
     this.hosts.set(session.hostId, session);
-    return old;
   }
 
   hostOffline(session: HostSession): void {

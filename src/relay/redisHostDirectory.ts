@@ -104,12 +104,12 @@ export class RedisHostDirectory implements HostDirectory {
     return this.local.localSession(hostId);
   }
 
-  hostOnline(session: HostSession): void {
+  hostOnline(session: HostSession): Promise<void> {
     this.local.hostOnline(session);
     const value = `${this.nodeId}/${randomBytes(6).toString('hex')}`;
     this.claims.set(session, value);
     const { hostId } = session;
-    this.cmd
+    return this.cmd
       .eval(CLAIM, 2, this.key('host', hostId), this.key('conn', hostId), value, this.ttlMs, session.highestConn)
       .then((old) => {
         const [node, token] = typeof old === 'string' ? old.split('/') : [];

@@ -229,17 +229,21 @@ export class RelayServer {
       return failPeer(ws, new RelayError('RELAY_ERR_TOO_MANY_HOSTS', 'too many hosts'), this.ctx, 'host');
     }
     const session = new HostSession(hostId, ws, this.ctx);
-    this.hosts.hostOnline(session);
+    const announced = this.hosts.hostOnline(session);
     ws.on('close', () => {
       session.end(CloseCode.hostOffline, 'host offline');
       this.hosts.hostOffline(session);
       this.ctx.logger.info(`relay: host ${shortId(hostId)} offline (${this.hosts.localHostCount} hosts)`);
     });
-    try {
-      ws.send(JSON.stringify({ type: 'ready', hostId }));
-    } catch {
-      ws.terminate();
-    }
+    const ready = (): void => {
+      try {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ready', hostId }));
+      } catch {
+        ws.terminate();
+      }
+    };
+    if (announced instanceof Promise) announced.then(ready, ready);
+    else ready();
     this.ctx.logger.info(`relay: host ${shortId(hostId)} online (${this.hosts.localHostCount} hosts)`);
   }
 
