@@ -183,6 +183,8 @@ describe('RelayServer cluster (three nodes, one real Redis)', function () {
     await redis.stop();
     assert.equal((await device.inbox.closed).code, CloseCode.tryAgainLater);
     assert.deepEqual(await host.inbox.nextJson(), { type: 'close', conn: device.conn });
+    const meanwhile = new Inbox(new WebSocket(`${nodes[2]!.base}/v1/device/${host.hostId}`));
+    assert.equal((await meanwhile.closed).code, CloseCode.tryAgainLater, 'while Redis is away, devices are told to retry');
     await redis.launch();
     // The host stayed connected to node 1; node 1 re-announces it within a refresh.
     await eventually(() => nodes.every((n) => n.directory.metrics().walkie_relay_redis_up === 1), 5000);
