@@ -276,9 +276,13 @@ async function memoryBench(url: string): Promise<Record<string, unknown>> {
     const stats = afterA.stats as { hosts: number; devices: number };
     if (stats.devices !== IDLE_DEVICES) throw new Error(`host node holds ${stats.devices} conns, expected ${IDLE_DEVICES}`);
     const per = (x: NodeJS.MemoryUsage, y: NodeJS.MemoryUsage) => round((y.rss - x.rss) / 1024 / IDLE_DEVICES, 2);
+    const heap = (m: NodeJS.MemoryUsage) => m.heapUsed + m.external + m.arrayBuffers;
+    const perHeap = (x: NodeJS.MemoryUsage, y: NodeJS.MemoryUsage) => round((heap(y) - heap(x)) / 1024 / IDLE_DEVICES, 2);
     return {
       device_node_rss_kib: per(beforeB, afterB),
+      device_node_heap_kib: perHeap(beforeB, afterB),
       host_node_rss_kib: per(beforeA, afterA.mem as NodeJS.MemoryUsage),
+      host_node_heap_kib: perHeap(beforeA, afterA.mem as NodeJS.MemoryUsage),
       connections: IDLE_DEVICES,
       hosts: stats.hosts,
       method: `two cluster nodes (default limits, Redis on) in child processes; ${stats.hosts} hosts on node A, then ${IDLE_DEVICES} idle devices (${DEVICES_PER_HOST} per host) on node B; RSS growth per device after forced GC on each node`,
