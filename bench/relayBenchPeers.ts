@@ -1,12 +1,14 @@
 // Child-process roles for bench/relay.bench.ts, so the relay under test never shares a process (or, on a
 // 2-core machine, a core) with the load it is measured under:
-//   relay    — a RelayServer (rate limits lifted for the throughput runs, defaults for the memory run)
+//   relay    — a RelayServer (rate limits lifted for the throughput runs, defaults for the memory run);
+//              with `redis=<url>` in its options, one node of a cluster (RedisHostDirectory)
 //   bare     — a minimal `ws` forwarder (pairs by path, no auth, no framing): the baseline
 //   clients  — idle hosts and devices held open for the memory measurement
 // Each child talks to the bench over IPC (the `Child` class below) and exits when the bench disconnects.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { WebSocket, WebSocketServer } from 'ws';
 import { signRelayChallenge } from '../src/core/wire/relayAuth';
+import { RedisHostDirectory } from '../src/relay/redisHostDirectory';
 import { RelayServer } from '../src/relay/relayServer';
 
 export const CHILD_FLAG = '--relay-bench-child';
@@ -24,14 +26,18 @@ const gcNow = async (): Promise<void> => {
 
 export async function runChild(role: string, options: string | undefined): Promise<void> {
   process.on('disconnect', () => process.exit(0));
-  if (role === 'relay') return relayChild(options === 'unlimited');
+  if (role === 'relay') {
+    const opts = (options ?? '').split(',');
+    return relayChild(opts.includes('unlimited'), opts.find((o) => o.startsWith('redis='))?.slice('redis='.length));
+  }
   if (role === 'bare') return bareChild();
   if (role === 'clients') return clientsChild();
   throw new Error(`unknown role ${role}`);
 }
 
-async function relayChild(unlimited: boolean): Promise<void> {
+async function relayChild(unlimited: boolean, redis: string | undefined): Promise<void> {
   const relay = new RelayServer({
+    directory: redis === undefined ? undefined : (ctx) => new RedisHostDirectory(ctx, { url: redis }),
     // Every bench peer connects from one address, so the per-source upgrade rate is lifted in both runs.
     limits: { upgradesPerSec: 1e9, upgradesBurst: 1e9, maxPendingHostsPerSource: 1e9, ...(unlimited ? { deviceRate: UNLIMITED, hostRate: UNLIMITED, maxBufferedBytes: 256 * 1024 * 1024 } : {}) },
   });

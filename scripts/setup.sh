@@ -2,7 +2,8 @@
 # Walkie's one-time set-up for a fresh Debian 12 machine with Node 20 (also what CI runs).
 #  - Debian packages: chromium (browser tests, the in-editor harness), ripgrep (stands in for the
 #    GitHub-hosted rg that code-server's @vscode/ripgrep would download), libkrb5-dev (code-server's
-#    kerberos module), build tools for node-pty.
+#    kerberos module), build tools for node-pty, redis-server and haproxy (the relay cluster
+#    tests start their own).
 #  - Seeds @vscode/ripgrep's download cache with Debian's rg so no install step reaches GitHub.
 #  - npm ci, building native modules against the local Node headers.
 # Safe to run again: every step checks first.
@@ -20,6 +21,8 @@ dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
 command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 command -v python3 >/dev/null || need+=(python3)
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   $SUDO apt-get update -qq

@@ -9,8 +9,18 @@ import { MAX_CONN_ID } from './relayLimits';
 import { closePeer, failPeer, shortId, type RelayContext } from './relayPeer';
 import { CloseDeviceMessageSchema, decodeConnFrame, encodeConnFrame, parseControl } from './relayProtocol';
 
+/** Where a host session forwards one conn's frames: a socket on this node, or a device on another node. */
+export interface DeviceLink {
+  /** Host → device: one payload (the conn header already removed). */
+  send(payload: Uint8Array): void;
+  /** Closes the device with `code` (the host asked, or the host is gone). */
+  close(code: number, reason: string): void;
+}
+
 interface Device {
-  readonly ws: WebSocket;
+  readonly link: DeviceLink;
+  /** The local socket, when the device is on this node. */
+  readonly ws?: WebSocket;
   /** The host asked for this close: do not tell it back. */
   closedByHost: boolean;
 }
@@ -34,21 +44,90 @@ export class HostSession {
     return this.devices.size;
   }
 
-  /** Attaches a freshly upgraded device socket, or closes it with the reason it cannot be attached. */
-  addDevice(ws: WebSocket): void {
+  /** The highest conn id handed out so far (a cluster directory re-seeds its shared counter from it). */
+  get highestConn(): number {
+    return this.nextConn - 1;
+  }
+
+  /**
+   * Attaches a freshly upgraded device socket, or closes it with the reason it cannot be attached. `conn`
+   * is given in a cluster (allocated cluster-wide so devices on other nodes never collide); otherwise the
+   * session counts its own.
+   */
+  addDevice(ws: WebSocket, conn?: number): void {
+    let id: number;
     try {
-      if (this.ended || this.ws.readyState !== WebSocket.OPEN) throw new RelayError('RELAY_ERR_HOST_OFFLINE', 'host offline');
-      if (this.devices.size >= this.ctx.limits.maxDevicesPerHost) throw new RelayError('RELAY_ERR_TOO_MANY_DEVICES', 'too many devices');
-      if (this.nextConn > MAX_CONN_ID) throw new RelayError('RELAY_ERR_CONN_IDS_EXHAUSTED', 'try again later');
+      id = this.admit(conn);
     } catch (e) {
       return failPeer(ws, e, this.ctx, 'device');
     }
-    // Conn ids count up and are never reused while this host connection lives, so a late frame for a
-    // closed conn can never reach a newer device.
-    const conn = this.nextConn++;
-    const device: Device = { ws, closedByHost: false };
+    const device: Device = {
+      ws,
+      closedByHost: false,
+      link: {
+        send: (payload) => {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          if (ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
+            return failPeer(ws, new RelayError('RELAY_ERR_SLOW_PEER', 'device too slow'), this.ctx, `device ${id}`);
+          }
+          ws.send(payload, { binary: true });
+        },
+        close: (code, reason) => closePeer(ws, code, reason),
+      },
+    };
     const limiter = new RateLimiter(this.ctx.limits.deviceRate, () => this.ctx.clock.now());
-    this.devices.set(conn, device);
+    this.devices.set(id, device);
+    this.attachLocal(id, ws, device, limiter);
+  }
+
+  /**
+   * Attaches a device that is connected to another node (its node rate-limits it and forwards its frames
+   * here through fromRemoteDevice). Throws a RelayError when it cannot be attached.
+   */
+  addRemoteDevice(conn: number, link: DeviceLink): void {
+    const id = this.admit(conn);
+    this.devices.set(id, { link, closedByHost: false });
+    this.sendText({ type: 'open', conn: id });
+  }
+
+  /** A frame from a device on another node. */
+  fromRemoteDevice(conn: number, payload: Uint8Array): void {
+    const device = this.devices.get(conn);
+    if (!device || device.ws || this.ended || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
+      this.devices.delete(conn);
+      device.link.close(CloseCode.tryAgainLater, 'host busy');
+      this.sendText({ type: 'close', conn });
+      return;
+    }
+    this.ws.send(encodeConnFrame(conn, payload), { binary: true });
+  }
+
+  /** A device on another node went away (or its node did). */
+  remoteDeviceClosed(conn: number): void {
+    const device = this.devices.get(conn);
+    if (!device || device.ws) return;
+    this.devices.delete(conn);
+    if (!this.ended) this.sendText({ type: 'close', conn });
+  }
+
+  /** Checks a new device may join and picks its conn id; throws a RelayError when it may not. */
+  private admit(conn: number | undefined): number {
+    if (this.ended || this.ws.readyState !== WebSocket.OPEN) throw new RelayError('RELAY_ERR_HOST_OFFLINE', 'host offline');
+    if (this.devices.size >= this.ctx.limits.maxDevicesPerHost) throw new RelayError('RELAY_ERR_TOO_MANY_DEVICES', 'too many devices');
+    if (conn === undefined) {
+      if (this.nextConn > MAX_CONN_ID) throw new RelayError('RELAY_ERR_CONN_IDS_EXHAUSTED', 'try again later');
+      // Conn ids count up and are never reused while this host connection lives, so a late frame for a
+      // closed conn can never reach a newer device.
+      return this.nextConn++;
+    }
+    // A cluster-allocated id must be fresh too: after a Redis restart the shared counter could lag.
+    if (conn < 1 || conn > MAX_CONN_ID || this.devices.has(conn)) throw new RelayError('RELAY_ERR_CONN_IDS_EXHAUSTED', 'try again later');
+    this.nextConn = Math.max(this.nextConn, conn + 1);
+    return conn;
+  }
+
+  private attachLocal(conn: number, ws: WebSocket, device: Device, limiter: RateLimiter): void {
     ws.on('message', (data, isBinary) => {
       try {
         this.onDeviceMessage(conn, ws, limiter, data, isBinary);
@@ -65,7 +144,7 @@ export class HostSession {
   end(code: number = CloseCode.hostOffline, reason = 'host offline'): void {
     if (this.ended) return;
     this.ended = true;
-    for (const device of this.devices.values()) closePeer(device.ws, code, reason);
+    for (const device of this.devices.values()) device.link.close(code, reason);
     this.devices.clear();
   }
 
@@ -103,13 +182,8 @@ export class HostSession {
     const decoded = decodeConnFrame(frame);
     if (!decoded) throw new RelayError('RELAY_ERR_BAD_FRAME', 'frame without a conn id');
     const { conn, payload } = decoded;
-    const device = this.devices.get(conn);
     // An unknown conn is a race (the device just left), not an attack on anyone: drop it quietly.
-    if (!device || device.ws.readyState !== WebSocket.OPEN) return;
-    if (device.ws.bufferedAmount > this.ctx.limits.maxBufferedBytes) {
-      return failPeer(device.ws, new RelayError('RELAY_ERR_SLOW_PEER', 'device too slow'), this.ctx, `device ${conn}`);
-    }
-    device.ws.send(payload, { binary: true });
+    this.devices.get(conn)?.link.send(payload);
   }
 
   private onHostControl(text: string): void {
@@ -118,7 +192,9 @@ export class HostSession {
     const device = this.devices.get(msg.conn);
     if (!device) return;
     device.closedByHost = true;
-    closePeer(device.ws, msg.code, msg.reason);
+    device.link.close(msg.code, msg.reason);
+    // A remote device's close is not echoed back by its node: forget it now.
+    if (!device.ws) this.devices.delete(msg.conn);
   }
 
   private sendText(msg: { type: 'open' | 'close'; conn: number }): void {

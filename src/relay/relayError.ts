@@ -16,6 +16,7 @@ export type RelayErrorCode =
   | 'RELAY_ERR_TOO_MANY_HOSTS'
   | 'RELAY_ERR_CONN_IDS_EXHAUSTED'
   | 'RELAY_ERR_LISTEN'
+  | 'RELAY_ERR_CLUSTER_UNAVAILABLE'
   | 'RELAY_ERR_CLOSED';
 
 export class RelayError extends Error {
@@ -44,6 +45,7 @@ const CLOSE_CODES: Record<RelayErrorCode, number> = {
   RELAY_ERR_TOO_MANY_HOSTS: CloseCode.tryAgainLater,
   RELAY_ERR_CONN_IDS_EXHAUSTED: CloseCode.tryAgainLater,
   RELAY_ERR_LISTEN: CloseCode.internalError,
+  RELAY_ERR_CLUSTER_UNAVAILABLE: CloseCode.tryAgainLater,
   RELAY_ERR_CLOSED: CloseCode.goingAway,
 };
 

@@ -1,7 +1,8 @@
 // The Walkie relay (docs/relay.md): a node:http server that serves the web UI and /healthz, and two
-// WebSocket endpoints — /v1/host for hosts (challenge–response authenticated) and /v1/device/<hostId> for
-// devices — between which it forwards opaque binary frames. It sees only Noise ciphertext and routing
-// ids, persists nothing, and logs only counts, ids and codes.
+// WebSocket endpoints — /v1/host (or /v1/host/<hostId>) for hosts (challenge–response authenticated) and
+// /v1/device/<hostId> for devices — between which it forwards opaque binary frames. It sees only Noise
+// ciphertext and routing ids, persists nothing, and logs only counts, ids and codes. Which node holds a
+// host is the HostDirectory's business (a local map, or Redis for a cluster of nodes); /metrics counts.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,7 +12,9 @@ import { CloseCode } from '../core/wire/closeCodes';
 import { nullLogger, type Logger } from '../core/base/logger';
 import { HOST_ID_PATTERN } from '../core/wire/relayAuth';
 import { authenticateHost } from './hostAuthenticator';
+import type { DeviceTarget, HostDirectory } from './hostDirectory';
 import { HostSession } from './hostSession';
+import { LocalHostDirectory } from './localHostDirectory';
 import { RelayError } from './relayError';
 import { CONN_HEADER_LENGTH, resolveLimits, type RelayLimits } from './relayLimits';
 import { closePeer, failPeer, shortId, type RelayContext } from './relayPeer';
@@ -34,6 +37,8 @@ export interface RelayServerOptions {
    * when the relay is reachable through the proxy alone, or anyone could name any source).
    */
   trustProxy?: boolean;
+  /** Where host ids live: a LocalHostDirectory unless given (a RedisHostDirectory for a cluster). */
+  directory?: (ctx: RelayContext) => HostDirectory;
 }
 
 /** How long close() waits for peers to finish the closing handshake before cutting them off. */
@@ -44,7 +49,7 @@ export class RelayServer {
   private readonly server: http.Server;
   private readonly hostWss: WebSocketServer;
   private readonly deviceWss: WebSocketServer;
-  private readonly hosts = new Map<string, HostSession>();
+  private readonly hosts: HostDirectory;
   /** Every open socket, with whether it answered the last ping. */
   private readonly sockets = new Map<WebSocket, { alive: boolean }>();
   private pendingHosts = 0;
@@ -57,6 +62,7 @@ export class RelayServer {
   constructor(private readonly options: RelayServerOptions = {}) {
     this.ctx = { limits: resolveLimits(options.limits), logger: options.logger ?? nullLogger, clock: options.clock ?? systemClock };
     this.trustProxy = options.trustProxy === true;
+    this.hosts = options.directory ? options.directory(this.ctx) : new LocalHostDirectory(this.ctx);
     const { upgradesPerSec, upgradesBurst, maxPendingHostsPerSource } = this.ctx.limits;
     this.sourceLimiter = new SourceLimiter({ upgradesPerSec, upgradesBurst, maxPendingHostsPerSource }, () => this.ctx.clock.now());
     const common = { noServer: true, clientTracking: false, perMessageDeflate: false } as const;
@@ -81,6 +87,7 @@ export class RelayServer {
         this.ctx.logger.warn('relay: the web root does not exist; serving no static files');
       }
     }
+    await this.hosts.start?.();
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => reject(new RelayError('RELAY_ERR_LISTEN', `cannot listen on ${bind}:${this.options.port ?? 0}`, { cause: e }));
       this.server.once('error', onError);
@@ -100,24 +107,29 @@ export class RelayServer {
 
   stats(): { hosts: number; devices: number } {
     let devices = 0;
-    for (const h of this.hosts.values()) devices += h.deviceCount;
-    return { hosts: this.hosts.size, devices };
+    for (const h of this.hosts.localSessions()) devices += h.deviceCount;
+    return { hosts: this.hosts.localHostCount, devices };
   }
 
-  /** Stops listening and closes every peer with 1001 (cut off after a short grace). */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting (upgrades get 503), withdraws this node's hosts from the directory and closes every
+   * peer with 1001 (going away), which hosts and devices treat as "reconnect now" — behind a load balancer
+   * they land on another node. Peers still open after `graceMs` are cut off. Also the SIGTERM drain.
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     if (this.state === 'closed') return;
     const wasListening = this.state === 'listening';
     this.state = 'closed';
     if (this.heartbeat !== undefined) this.ctx.clock.clearTimeout(this.heartbeat);
-    for (const session of this.hosts.values()) session.end(CloseCode.goingAway, 'relay shutting down');
-    this.hosts.clear();
+    for (const session of [...this.hosts.localSessions()]) session.end(CloseCode.goingAway, 'relay shutting down');
     const open = [...this.sockets.keys()];
     const closed = open.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
     for (const ws of open) closePeer(ws, CloseCode.goingAway, 'relay shutting down');
     let grace: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (grace = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (grace = setTimeout(resolve, graceMs)))]);
     clearTimeout(grace);
+    // After the sockets (their close events still reach the directory), before the server goes away.
+    await this.hosts.close().catch(() => this.ctx.logger.warn('relay: the directory did not close cleanly'));
     for (const ws of open) ws.terminate();
     if (!wasListening) return;
     await new Promise<void>((resolve) => {
@@ -135,6 +147,7 @@ export class RelayServer {
       }
       const pathname = pathOf(req.url);
       if (pathname === '/healthz') return sendText(res, 200, '{"ok":true}', 'application/json; charset=utf-8');
+      if (pathname === '/metrics') return sendText(res, 200, this.metricsText(), 'text/plain; version=0.0.4; charset=utf-8');
       if (pathname === undefined || !this.webRoot || pathname.startsWith('/v1/')) return sendText(res, 404, 'not found\n');
       serveStatic(req, res, this.webRoot, pathname).catch(() => res.destroy());
     } catch {
@@ -151,7 +164,11 @@ export class RelayServer {
       const source = sourceOf(req, this.trustProxy);
       if (!this.sourceLimiter.admit(source)) return rejectUpgrade(socket, 429);
       // Route (and refuse) before the WebSocket handshake: a wrong path never becomes a WebSocket.
-      if (pathname === HOST_PATH) {
+      // /v1/host/<hostId> states the id up front so a load balancer can route by it; the connection must
+      // still prove that very id (a stated id is a routing hint, never an identity).
+      const stated = pathname?.startsWith(`${HOST_PATH}/`) ? pathname.slice(HOST_PATH.length + 1) : undefined;
+      if (stated !== undefined && !HOST_ID_PATTERN.test(stated)) return rejectUpgrade(socket, 404);
+      if (pathname === HOST_PATH || stated !== undefined) {
         if (this.pendingHosts >= this.ctx.limits.maxPendingHosts) return rejectUpgrade(socket, 503);
         const release = this.sourceLimiter.holdPendingHost(source);
         if (!release) return rejectUpgrade(socket, 429);
@@ -165,13 +182,13 @@ export class RelayServer {
         socket.once('close', uncount);
         return this.hostWss.handleUpgrade(req, socket, head, (ws) => {
           socket.off('close', uncount);
-          this.acceptHost(ws, uncount);
+          this.acceptHost(ws, uncount, stated);
         });
       }
       if (pathname?.startsWith(DEVICE_PATH_PREFIX)) {
         const hostId = pathname.slice(DEVICE_PATH_PREFIX.length);
         if (!HOST_ID_PATTERN.test(hostId)) return rejectUpgrade(socket, 404);
-        return this.deviceWss.handleUpgrade(req, socket, head, (ws) => this.acceptDevice(ws, hostId));
+        return this.upgradeDevice(req, socket, head, hostId);
       }
       rejectUpgrade(socket, 404);
     } catch {
@@ -189,13 +206,16 @@ export class RelayServer {
     ws.on('error', () => {});
   }
 
-  private acceptHost(ws: WebSocket, uncount: () => void): void {
+  private acceptHost(ws: WebSocket, uncount: () => void, stated: string | undefined): void {
     this.track(ws);
     authenticateHost(
       ws,
       this.ctx,
       (hostId) => {
         uncount();
+        if (stated !== undefined && stated !== hostId) {
+          return failPeer(ws, new RelayError('RELAY_ERR_AUTH_FAILED', 'host id mismatch'), this.ctx, 'host');
+        }
         this.onHostProven(ws, hostId);
       },
       uncount,
@@ -204,39 +224,51 @@ export class RelayServer {
 
   private onHostProven(ws: WebSocket, hostId: string): void {
     if (this.state !== 'listening') return closePeer(ws, CloseCode.goingAway, 'relay shutting down');
-    const old = this.hosts.get(hostId);
-    if (!old && this.hosts.size >= this.ctx.limits.maxHosts) {
+    const old = this.hosts.localSession(hostId);
+    if (!old && this.hosts.localHostCount >= this.ctx.limits.maxHosts) {
       return failPeer(ws, new RelayError('RELAY_ERR_TOO_MANY_HOSTS', 'too many hosts'), this.ctx, 'host');
     }
-    if (old) {
-      // The newer connection has just proven the key, so it wins: the old one (a stale socket, or another
-      // copy of the same identity) is told why, and its devices reconnect to the new one.
-      old.end(CloseCode.hostOffline, 'host replaced');
-      closePeer(old.ws, CloseCode.hostReplaced, 'host replaced');
-      this.ctx.logger.info(`relay: host ${shortId(hostId)} replaced`);
-    }
     const session = new HostSession(hostId, ws, this.ctx);
-    this.hosts.set(hostId, session);
+    const announced = this.hosts.hostOnline(session);
     ws.on('close', () => {
       session.end(CloseCode.hostOffline, 'host offline');
-      if (this.hosts.get(hostId) === session) this.hosts.delete(hostId);
-      this.ctx.logger.info(`relay: host ${shortId(hostId)} offline (${this.hosts.size} hosts)`);
+      this.hosts.hostOffline(session);
+      this.ctx.logger.info(`relay: host ${shortId(hostId)} offline (${this.hosts.localHostCount} hosts)`);
     });
-    try {
-      ws.send(JSON.stringify({ type: 'ready', hostId }));
-    } catch {
-      ws.terminate();
-    }
-    this.ctx.logger.info(`relay: host ${shortId(hostId)} online (${this.hosts.size} hosts)`);
+    const ready = (): void => {
+      try {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ready', hostId }));
+      } catch {
+        ws.terminate();
+      }
+    };
+    if (announced instanceof Promise) announced.then(ready, ready);
+    else ready();
+    this.ctx.logger.info(`relay: host ${shortId(hostId)} online (${this.hosts.localHostCount} hosts)`);
   }
 
-  private acceptDevice(ws: WebSocket, hostId: string): void {
-    this.track(ws);
-    const session = this.hosts.get(hostId);
-    if (!session || this.state !== 'listening') {
-      return failPeer(ws, new RelayError('RELAY_ERR_HOST_OFFLINE', 'host offline'), this.ctx, 'device');
-    }
-    session.addDevice(ws);
+  /** Asks the directory where the host is (in a cluster: Redis, before the upgrade), then upgrades. */
+  private upgradeDevice(req: http.IncomingMessage, socket: Duplex, head: Buffer, hostId: string): void {
+    const accept = (target: DeviceTarget | undefined): void => {
+      if (socket.destroyed) return;
+      this.deviceWss.handleUpgrade(req, socket, head, (ws) => {
+        this.track(ws);
+        if (!target || this.state !== 'listening') {
+          return failPeer(ws, new RelayError('RELAY_ERR_HOST_OFFLINE', 'host offline'), this.ctx, 'device');
+        }
+        target.attach(ws);
+      });
+    };
+    const found = this.hosts.findHost(hostId);
+    if (found instanceof Promise) found.then(accept, () => socket.destroy()).catch(() => socket.destroy());
+    else accept(found);
+  }
+
+  /** Prometheus text format: this node's counts (every node answers for itself). */
+  private metricsText(): string {
+    const { hosts, devices } = this.stats();
+    const values: Record<string, number> = { walkie_relay_hosts: hosts, walkie_relay_host_devices: devices, walkie_relay_sockets: this.sockets.size, walkie_relay_pending_hosts: this.pendingHosts, ...this.hosts.metrics() };
+    return Object.entries(values).map(([k, v]) => `# TYPE ${k} gauge\n${k} ${v}\n`).join('');
   }
 
   /** Every heartbeatMs: terminate peers that missed the previous ping, ping the rest. */

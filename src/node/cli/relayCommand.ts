@@ -1,8 +1,11 @@
-// `walkie relay [--port P] [--bind ADDR] [--web-root DIR]`: runs a standalone relay (src/relay) until
-// SIGINT/SIGTERM, then closes it cleanly.
+// `walkie relay [--port P] [--bind ADDR] [--web-root DIR] [--redis URL]`: runs a standalone relay
+// (src/relay) until SIGINT/SIGTERM, then drains it: it stops accepting, tells every client to reconnect
+// (1001) and exits once they are gone or after the drain bound. With --redis (or WALKIE_RELAY_REDIS) it
+// is one node of a cluster sharing that Redis (docs/relay.md, "Several nodes").
 import { lanAddress } from '../host/lanAddress';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { RedisHostDirectory } from '../../relay/redisHostDirectory';
 import { RelayServer } from '../../relay/relayServer';
 import { stderrLogger } from './stderrLogger';
 
@@ -11,12 +14,15 @@ interface Io {
   stderr: { write(text: string): unknown };
 }
 
-const USAGE = `Usage: walkie relay [--port P] [--bind ADDR] [--web-root DIR]
+const USAGE = `Usage: walkie relay [--port P] [--bind ADDR] [--web-root DIR] [--redis URL]
   --port P        TCP port (default 8787; 0 picks a free one)
   --bind ADDR     address to listen on (default 127.0.0.1; 0.0.0.0 for all interfaces)
   --web-root DIR  the web UI folder to serve (default: the webview folder beside the CLI)
   --trust-proxy   per-source limits use the right-most X-Forwarded-For entry (only behind a TLS proxy
                   that sets it, with the relay reachable through the proxy alone)
+  --redis URL     run as one node of a cluster coordinated through this Redis (redis://host:port);
+                  also WALKIE_RELAY_REDIS. Without it the relay is a single process, as always.
+  --drain-ms N    on SIGTERM/SIGINT, wait at most N ms for clients to leave (default 10000)
 `;
 
 export const DEFAULT_RELAY_PORT = 8787;
@@ -26,12 +32,14 @@ const OPTIONS = {
   bind: { type: 'string' },
   'web-root': { type: 'string' },
   'trust-proxy': { type: 'boolean' },
+  redis: { type: 'string' },
+  'drain-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Parsed = { port: number; bind: string; webRoot: string; trustProxy: boolean } | { error: string } | { help: true };
+type Parsed = { port: number; bind: string; webRoot: string; trustProxy: boolean; redis?: string; drainMs: number } | { error: string } | { help: true };
 
-function parseRelayArgs(argv: readonly string[]): Parsed {
+function parseRelayArgs(argv: readonly string[], env: Record<string, string | undefined>): Parsed {
   let values;
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true }));
@@ -41,11 +49,18 @@ function parseRelayArgs(argv: readonly string[]): Parsed {
   if (values.help) return { help: true };
   const port = values.port ?? String(DEFAULT_RELAY_PORT);
   if (!/^\d+$/.test(port) || Number(port) > 65535) return { error: `bad port '${port}'` };
+  const redis = values.redis ?? (env.WALKIE_RELAY_REDIS || undefined);
+  // The URL may carry a password: it is checked for shape here and never echoed back.
+  if (redis !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redis)) return { error: 'bad --redis URL (expected redis://host:port)' };
+  const drain = values['drain-ms'] ?? '10000';
+  if (!/^\d{1,7}$/.test(drain)) return { error: `bad --drain-ms '${drain}'` };
   return {
     port: Number(port),
     bind: values.bind ?? '127.0.0.1',
     webRoot: values['web-root'] === undefined ? path.join(__dirname, 'webview') : path.resolve(values['web-root']),
     trustProxy: values['trust-proxy'] === true,
+    redis,
+    drainMs: Number(drain),
   };
 }
 
@@ -54,8 +69,8 @@ function parseRelayArgs(argv: readonly string[]): Parsed {
  * Runs the relay until SIGINT or SIGTERM. Resolves with the exit code: 0 after a clean stop, 1 when it
  * cannot listen, 2 on bad arguments.
  */
-export async function runRelayCommand(argv: string[], io: Io): Promise<number> {
-  const args = parseRelayArgs(argv);
+export async function runRelayCommand(argv: string[], io: Io, env: Record<string, string | undefined> = process.env): Promise<number> {
+  const args = parseRelayArgs(argv, env);
   if ('help' in args) {
     io.stdout.write(USAGE);
     return 0;
@@ -64,15 +79,28 @@ export async function runRelayCommand(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`walkie relay: ${args.error}\n\n${USAGE}`);
     return 2;
   }
-  const relay = new RelayServer({ port: args.port, host: args.bind, webRoot: args.webRoot, trustProxy: args.trustProxy, logger: stderrLogger(io.stderr, 'info') });
+  const redis = args.redis;
+  const relay = new RelayServer({
+    port: args.port,
+    host: args.bind,
+    webRoot: args.webRoot,
+    trustProxy: args.trustProxy,
+    logger: stderrLogger(io.stderr, 'info'),
+    directory: redis === undefined ? undefined : (ctx) => new RedisHostDirectory(ctx, { url: redis }),
+  });
   let started: { port: number; url: string };
   try {
     started = await relay.start();
   } catch (e) {
+    if ((e as { code?: string }).code === 'RELAY_ERR_CLUSTER_UNAVAILABLE') {
+      io.stderr.write('walkie relay: cannot reach Redis\n');
+      await relay.close(0);
+      return 1;
+    }
     io.stderr.write(`walkie relay: cannot listen on ${args.bind}:${args.port} (${(e as { cause?: { code?: string } }).cause?.code ?? 'error'})\n`);
     return 1;
   }
-  io.stdout.write(`walkie relay: listening on ${started.url}\n`);
+  io.stdout.write(`walkie relay: listening on ${started.url}${redis === undefined ? '' : ' (cluster node, Redis)'}\n`);
   if (args.bind === '0.0.0.0') {
     const lan = lanAddress();
     if (lan) io.stdout.write(`walkie relay: on this network: http://${lan}:${started.port}/\n`);
@@ -86,7 +114,8 @@ export async function runRelayCommand(argv: string[], io: Io): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  io.stdout.write('walkie relay: shutting down\n');
-  await relay.close();
+  io.stdout.write('walkie relay: shutting down (draining)\n');
+  await relay.close(args.drainMs);
+  io.stdout.write('walkie relay: stopped\n');
   return 0;
 }

@@ -67,10 +67,12 @@ export class RelayHostLink implements HostLink {
     if (o.identitySecret.length !== ED25519_KEY_LENGTH) throw new RangeError('"identitySecret" expected 32 bytes');
     const url = new URL(o.relayUrl);
     if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError('"relayUrl" expected a ws:// or wss:// URL');
-    url.pathname = url.pathname.replace(/\/+$/, '') + HOST_PATH;
-    this.url = url.toString();
     this.secret = new Uint8Array(o.identitySecret);
     this.hostId = hostIdFromSecret(this.secret);
+    // /v1/host/<hostId>: the id up front lets a load balancer route by it (consistent hashing); the relay
+    // still makes us prove it.
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}${HOST_PATH}/${this.hostId}`;
+    this.url = url.toString();
     this.clock = o.clock ?? systemClock;
     this.logger = o.logger ?? nullLogger;
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
