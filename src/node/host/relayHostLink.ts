@@ -55,6 +55,8 @@ export class RelayHostLink implements HostLink {
   private readonly backoff: { baseMs: number; capMs: number };
   private readonly idleTimeoutMs: number;
   private readonly url: string;
+  private readonly legacyUrl: string;
+  private useLegacyPath = false;
   private ws: WebSocket | undefined;
   private online = false;
   private readonly conns = new Set<number>();
@@ -73,6 +75,9 @@ export class RelayHostLink implements HostLink {
     // still makes us prove it.
     url.pathname = `${url.pathname.replace(/\/+$/, '')}${HOST_PATH}/${this.hostId}`;
     this.url = url.toString();
+    // A relay from before /v1/host/<id> answers it 404: such a relay is then reached at plain /v1/host.
+    url.pathname = url.pathname.slice(0, -(this.hostId.length + 1));
+    this.legacyUrl = url.toString();
     this.clock = o.clock ?? systemClock;
     this.logger = o.logger ?? nullLogger;
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
@@ -121,12 +126,19 @@ export class RelayHostLink implements HostLink {
     if (this.state !== 'running') return;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.url, { perMessageDeflate: false, maxPayload: DEFAULT_LIMITS.maxPayload + CONN_HEADER_LENGTH, handshakeTimeout: 10_000 });
+      ws = new WebSocket(this.useLegacyPath ? this.legacyUrl : this.url, { perMessageDeflate: false, maxPayload: DEFAULT_LIMITS.maxPayload + CONN_HEADER_LENGTH, handshakeTimeout: 10_000 });
     } catch {
       return this.scheduleReconnect();
     }
     this.ws = ws;
     ws.on('error', () => {}); // 'close' follows every error; that is where the link reacts.
+    ws.on('unexpected-response', (_req, res) => {
+      if (res.statusCode === 404 && !this.useLegacyPath) {
+        this.logger.info('relay link: the relay does not know /v1/host/<id>; using /v1/host');
+        this.useLegacyPath = true;
+      }
+      ws.terminate();
+    });
     ws.on('message', (data, isBinary) => {
       if (this.ws === ws) this.onMessage(ws, data, isBinary);
     });

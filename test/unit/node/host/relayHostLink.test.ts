@@ -1,3 +1,4 @@
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -56,6 +57,37 @@ describe('RelayHostLink', function () {
     link.start();
     await eventually(() => events.includes('online'));
     assert.deepEqual(relay.stats(), { hosts: 1, devices: 0 });
+  });
+
+  it('falls back to /v1/host on a relay from before /v1/host/<id> (it answers 404)', async () => {
+    // An "old relay": the real one behind a front that refuses /v1/host/<id> as an old relay would.
+    const seen: string[] = [];
+    const front = net.createServer((client) => {
+      client.once('data', (head) => {
+        const line = head.toString('latin1').split('\r\n')[0] ?? '';
+        seen.push(line);
+        if (/^GET \/v1\/host\/\S+ /.test(line)) return client.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        const upstream = net.connect(port, '127.0.0.1', () => {
+          upstream.write(head);
+          client.pipe(upstream).pipe(client);
+        });
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    try {
+      const link = newLink(undefined, `ws://127.0.0.1:${(front.address() as net.AddressInfo).port}`);
+      const { events } = record(link);
+      link.start();
+      await eventually(() => events.includes('online'), 5000);
+      assert.match(seen[0]!, /^GET \/v1\/host\/[A-Za-z0-9_-]{43} /);
+      assert.ok(seen.some((l) => /^GET \/v1\/host HTTP/.test(l)));
+      assert.deepEqual(relay.stats(), { hosts: 1, devices: 0 });
+    } finally {
+      for (const l of links.splice(0)) l.dispose();
+      front.close();
+    }
   });
 
   it('announces devices, carries frames both ways and reports their close', async () => {
