@@ -7,6 +7,8 @@
 //    paired device cannot make the host POST to an arbitrary server (an SSRF through the registry).
 //  - The Topic header (RFC 8030 §5.4, ≤ 32 base64url characters) is a SHA-256 of the session's tag, not the
 //    tag: the push service sees that messages belong together (it could anyway, from timing), not a session id.
+//  - The JSON is padded with trailing spaces to a multiple of PAD_BYTES (JSON.parse ignores them), so the
+//    ciphertext's size does not tell the push service which event, privacy setting or folder name it carries.
 //  - 404/410 means the subscription is gone (RFC 8030 §7.3): reported through onGone so the caller drops it.
 import { createHash } from 'node:crypto';
 import webpush from 'web-push';
@@ -41,6 +43,7 @@ export interface WebPushSenderOptions {
 export const DEFAULT_SUBJECT = 'mailto:walkie@users.noreply.github.com';
 /** A notification must fit one RFC 8188 record of 4096 bytes: 4096 − 16 (tag) − 1 (delimiter) − 86 (header) = 3993. */
 export const MAX_PAYLOAD_BYTES = 3993;
+export const PAD_BYTES = 512;
 
 function hostAllowed(hostname: string, allowed: readonly string[]): boolean {
   return allowed.some((h) => (h.startsWith('*.') ? hostname.endsWith(h.slice(1)) : hostname === h));
@@ -73,8 +76,10 @@ export class WebPushSender {
     if (!parsed.success) throw new NotifyError('NOTIFY_ERR_BAD_TARGET', 'the subscription does not parse');
     const url = checkUrl(parsed.data.endpoint);
     if (!hostAllowed(url.hostname, this.allowedHosts)) throw new NotifyError('NOTIFY_ERR_BAD_TARGET', 'the endpoint is not on a known push service');
-    const body = JSON.stringify(payload);
-    if (Buffer.byteLength(body) > MAX_PAYLOAD_BYTES) throw new NotifyError('NOTIFY_ERR_BAD_TARGET', 'the payload is too large for one push message');
+    const json = JSON.stringify(payload);
+    const size = Buffer.byteLength(json);
+    if (size > MAX_PAYLOAD_BYTES) throw new NotifyError('NOTIFY_ERR_BAD_TARGET', 'the payload is too large for one push message');
+    const body = json + ' '.repeat(Math.min(MAX_PAYLOAD_BYTES, Math.ceil(size / PAD_BYTES) * PAD_BYTES) - size);
     let details: ReturnType<typeof webpush.generateRequestDetails>;
     try {
       details = webpush.generateRequestDetails(parsed.data, body, {
