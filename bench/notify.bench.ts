@@ -4,7 +4,6 @@
 //   service stub on 127.0.0.1 that verifies the JWT. Every request is checked; a second session per run
 //   keeps each push a first, alerting notification. Over loopback: this is the host's own cost, not the
 //   push service's delivery time.
-import http from 'node:http';
 import { ApprovalBroker } from '../src/core/approvals/approvalBroker';
 import { systemClock } from '../src/core/base/clock';
 import { DEFAULT_NOTIFY_SETTINGS } from '../src/core/notify/notifySettings';
@@ -35,8 +34,6 @@ export async function run(): Promise<Record<string, unknown>> {
   });
   broker.onRequest((r) => notifier.approvalOpened(r));
   broker.onResolved(({ request }) => notifier.approvalResolved(request));
-  // Keep-alive is what a long-running host gets from Node's global agent for repeated sends.
-  http.globalAgent.keepAlive = true;
   const samples: number[] = [];
   try {
     for (let i = 0; i < WARMUP + RUNS; i++) {

@@ -55,7 +55,7 @@ describe('lockScreenText', () => {
 
   it('flattens line breaks and control characters, so a summary or folder cannot forge lines', () => {
     const t = lockScreenText({ kind: 'approval-waiting', session: 's', cwd: '/w/a\nb\u001b[31m', summary: 'Run `a\n\nApproved ✓\r`' }, 'command');
-    assert.ok(!/[\n\r\u001b]/.test(t.body), JSON.stringify(t.body));
+    assert.ok(!/[\n\r]/.test(t.body) && !t.body.includes('\u001b'), JSON.stringify(t.body));
   });
 
   it('redacts and caps a folder name too', () => {
