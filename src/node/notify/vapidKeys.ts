@@ -1,6 +1,7 @@
 // The host's VAPID key pair (RFC 8292): generated once, kept through a small store the host persists (a
 // 0600 file, SecretStorage). The public key is the phone's `applicationServerKey`; a new key pair would
 // invalidate every subscription, so it is made only when the store is empty.
+import './eceKeylogGuard';
 import webpush from 'web-push';
 import * as z from 'zod';
 import { NotifyError } from './notifyError';

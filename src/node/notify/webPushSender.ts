@@ -11,6 +11,7 @@
 //    ciphertext's size does not tell the push service which event, privacy setting or folder name it carries.
 //  - 404/410 means the subscription is gone (RFC 8030 §7.3): reported through onGone so the caller drops it.
 import { createHash } from 'node:crypto';
+import './eceKeylogGuard';
 import webpush from 'web-push';
 import type { PushPayload } from '../../core/notify/pushPayload';
 import { PushSubscriptionSchema, type PushSubscription } from '../../core/notify/notifySettings';
