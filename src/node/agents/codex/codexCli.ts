@@ -26,7 +26,9 @@ import { RolloutReader } from './rolloutReader';
 export const CODEX_MINIMUM_VERSION = '0.171.0';
 
 /** Text of the startup dialogs that take the keyboard before the composer (measured), without spaces. */
-const DIALOG_MARKERS = ['Trustthisfolder', 'Hooksneedreview', 'enterconfirm', 'enter/escconfirm', 'entercontinue'];
+const DIALOG_MARKERS = ['Trustthisfolder', 'Trustandcontinue', 'enterconfirm', 'enter/escconfirm', 'entercontinue'];
+/** The hook review dialog: Codex did not accept Walkie's trust hash, so Walkie's hooks may not run. */
+const HOOK_REVIEW_MARKERS = ['Continuewithouttrusting', 'Trustallandcontinue', 'neworchanged'];
 
 export interface CodexCliOptions {
   /** The CLI to run; default: `codex` on PATH. */
@@ -39,6 +41,9 @@ export class CodexCliAdapter implements AgentAdapter {
   readonly id = 'codex';
   readonly displayName = 'Codex CLI';
   readonly minimumVersion = CODEX_MINIMUM_VERSION;
+
+  /** Set once the hook review dialog showed: this session is never ready for device prompts. */
+  private hookReviewSeen = false;
 
   constructor(private readonly options: CodexCliOptions = {}) {}
 
@@ -113,6 +118,11 @@ export class CodexCliAdapter implements AgentAdapter {
     // The composer's footer, drawn again after the last startup dialog (folder trust, hook review, a model
     // notice) closed. The UI draws words with cursor moves, so spaces are not reliable: compare without them.
     const t = plainText.replace(/\s+/g, '');
+    // Security: the review dialog means Codex did not take Walkie's trust hash (a changed hash format). If
+    // the person at the terminal continues without trusting, Codex runs with NO Walkie hook: never treat
+    // that session as ready, so no device prompt is ever typed into it. (One adapter instance per session.)
+    if (HOOK_REVIEW_MARKERS.some((m) => t.includes(m))) this.hookReviewSeen = true;
+    if (this.hookReviewSeen) return false;
     const footer = t.lastIndexOf('forshortcuts');
     const dialog = Math.max(...DIALOG_MARKERS.map((m) => t.lastIndexOf(m)));
     return footer >= 0 && footer > dialog && t.includes('AskCodex');

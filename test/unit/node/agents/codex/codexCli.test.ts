@@ -48,8 +48,16 @@ describe('CodexCliAdapter', () => {
     const composer = ' >_ OpenAI Codex (v0.171.0) /tmp/cx/p ›Ask Codex to do anything GPT-6-Sol default·/tmp/cx/p←agens · ?forshortcuts';
     assert.equal(a.isReadyScreen(composer), true);
     assert.equal(a.isReadyScreen(' › Ask Codex to do anything ? for shortcuts /tmp/cx/p Trustthisfolder?Codexcanread › 1. Trust and continue enter continue · esc back'), false);
-    assert.equal(a.isReadyScreen('› Ask Codex to do anything ? for shortcuts /tmp/cx/pHooks eed review1 hook is new. Hooks need review 2.Trustallandcontinue enter confirm · esc skip'), false);
-    assert.equal(a.isReadyScreen('Hooks need review … enter confirm' + composer), true);
+    assert.equal(a.isReadyScreen('Meet GPT-6 Sol 1. Try new model 2.Useexistingmodelenter/esc confirm · ^c quit'), false);
+    assert.equal(a.isReadyScreen('Meet GPT-6 Sol enter/esc confirm · ^c quit' + composer), true);
+  });
+
+  it('is never ready once the hook review dialog showed (Codex did not take Walkie\'s trust, so its hooks may not run)', () => {
+    const fresh = new CodexCliAdapter({ bin: '/nowhere/codex' });
+    const composer = ' ›Ask Codex to do anything GPT-6-Sol default·/tmp/cx/p←agens · ?forshortcuts';
+    // Measured screen text, with the letter the UI draws by a cursor move missing.
+    assert.equal(fresh.isReadyScreen(' › Ask Codex to do anything ? for shortcuts /tmp/cx/pHooks eed review1 hook is new or changed.Hooks can run outside the sandbox after you trust them.› 1. Review hooks 2.Trustallandcontinue3.Continuewithouttrusting(hookswon\'trun)enter confirm · esc skip'), false);
+    assert.equal(fresh.isReadyScreen(composer), false, 'after "Continue without trusting" the composer is back, with no hooks');
   });
 
   it('describes a patch as a write or an edit, and flags one outside the workspace', () => {
