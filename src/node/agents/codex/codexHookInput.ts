@@ -50,9 +50,22 @@ export function parseCodexHookInput(body: unknown): HookEvent {
   };
   if (gate) {
     const t = r.data as z.infer<typeof ToolCall>;
-    return { ...base, kind: 'tool', phase: t.hook_event_name === 'PreToolUse' ? 'before' : 'prompt', tool: t.tool_name, input: t.tool_input, toolUseId: t.tool_use_id };
+    return { ...base, kind: 'tool', phase: t.hook_event_name === 'PreToolUse' ? 'before' : 'prompt', tool: t.tool_name, input: gateInput(t.hook_event_name, t.tool_name, t.tool_input), toolUseId: t.tool_use_id };
   }
   if (eventName === 'UserPromptSubmit') return { ...base, kind: 'prompt', prompt: (r.data as z.infer<typeof Prompt>).prompt };
   if (eventName === 'Stop') return { ...base, kind: 'stop' };
   return { ...base, kind: 'other' };
+}
+
+/**
+ * Measured: for a command that asks to leave the sandbox, PreToolUse sends `{command}` and the following
+ * PermissionRequest `{command, description}` (the model's justification). The description changes nothing
+ * that runs, so it is dropped there: the local prompt then matches the decision just made for the same
+ * command instead of asking the phone twice. Any other extra field keeps the input as sent (a new approval).
+ */
+function gateInput(event: string, tool: string, input: Record<string, unknown>): Record<string, unknown> {
+  if (event !== 'PermissionRequest' || tool !== 'Bash') return input;
+  const keys = Object.keys(input);
+  if (typeof input.command === 'string' && keys.every((k) => k === 'command' || k === 'description')) return { command: input.command };
+  return input;
 }

@@ -12,6 +12,13 @@ describe('parseCodexHookInput', () => {
     assert.equal(patch.kind === 'tool' && patch.phase, 'prompt');
   });
 
+  it("drops only the model's justification from a local prompt's command, so it matches the decision just made", () => {
+    const ev = parseCodexHookInput({ ...common, hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'echo esc > esc.txt', description: 'Walkie test' } });
+    assert.deepEqual(ev.kind === 'tool' && ev.input, { command: 'echo esc > esc.txt' });
+    const other = parseCodexHookInput({ ...common, hook_event_name: 'PermissionRequest', tool_name: 'Bash', tool_input: { command: 'ls', description: 'x', workdir: '/' } });
+    assert.deepEqual(other.kind === 'tool' && other.input, { command: 'ls', description: 'x', workdir: '/' });
+  });
+
   it('flags bypassPermissions (what -a never reports)', () => {
     const ev = parseCodexHookInput({ ...common, permission_mode: 'bypassPermissions', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
     assert.equal(ev.bypass, true);
