@@ -10,13 +10,13 @@ const BYPASS_FLAGS = new Set(['--dangerously-bypass-approvals-and-sandbox', '--y
  * `-c key=value` keys a user may not set: they replace Walkie's hooks or their trust, switch hooks off, or
  * change the approval policy / sandbox Walkie sets. Matched on the dotted key's start.
  */
-const REFUSED_CONFIG_KEYS = ['hooks', 'features.hooks', 'bypass_hook_trust', 'dangerously_bypass_hook_trust', 'approval_policy', 'ask_for_approval', 'sandbox_mode', 'sandbox_workspace_write', 'approvals_reviewer', 'dangerously_bypass_approvals_and_sandbox', 'yolo', 'permission_profile', 'default_permissions', 'permissions'];
+const REFUSED_CONFIG_KEYS = ['hooks', 'features.hooks', 'features.unified_exec_tty', 'bypass_hook_trust', 'dangerously_bypass_hook_trust', 'approval_policy', 'ask_for_approval', 'sandbox_mode', 'sandbox_workspace_write', 'approvals_reviewer', 'dangerously_bypass_approvals_and_sandbox', 'yolo', 'permission_profile', 'default_permissions', 'permissions'];
 
 /** Subcommands: Walkie runs the interactive UI only (`exec` and the others have their own flags and output). */
 const SUBCOMMANDS = new Set(['agents', 'exec', 'e', 'review', 'login', 'logout', 'mcp', 'plugin', 'app-server', 'remote-control', 'completion', 'update', 'doctor', 'sandbox', 'debug', 'apply', 'a', 'resume', 'queue', 'archive', 'delete', 'migrate-rollouts', 'migrate-nfs-db', 'unarchive', 'fork', 'cloud', 'exec-server', 'features', 'help']);
 
 /** Options that take a value (so the value is not read as a subcommand or prompt). */
-const VALUE_FLAGS = new Set(['--enable', '-i', '--image', '-m', '--model', '--local-provider', '-p', '--profile', '-C', '--cd', '--add-dir', '--remote-auth-token-env']);
+const VALUE_FLAGS = new Set(['-i', '--image', '-m', '--model', '--local-provider', '-p', '--profile', '-C', '--cd', '--add-dir', '--remote-auth-token-env']);
 
 export interface CheckedCodexArgs {
   /** The user's arguments without the ones Walkie replaces. */
@@ -47,6 +47,13 @@ export function checkCodexArgs(argv: readonly string[]): CheckedCodexArgs {
     if (flag === '--remote' || flag === '--remote-auth-token-env') {
       // A remote app server runs tools with ITS configuration and hooks, not the ones Walkie adds here.
       throw new AgentLaunchError('AGENT_ERR_SETTINGS', `${flag} would run tools in another Codex process, outside Walkie's hooks; Walkie refuses to start with it`);
+    }
+    if (flag === '--enable') {
+      const f = value();
+      // A tty lets the model type into an approved command later with no hook (measured): Walkie disables it.
+      if (f === 'unified_exec_tty') throw new AgentLaunchError('AGENT_ERR_BYPASS', '--enable unified_exec_tty would let the model type into a running command without approval; Walkie refuses to start with it');
+      args.push('--enable', f);
+      continue;
     }
     if (flag === '--disable') {
       const f = value();

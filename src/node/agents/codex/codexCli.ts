@@ -3,7 +3,8 @@
 //
 // Launch rules (security): Walkie refuses, before spawning anything, every argument that switches the
 // approval gate off (codexArgs.ts) and any CLI older than the version measured here. It then starts the
-// interactive UI with its own session flags FIRST: `--enable hooks`, `--ask-for-approval on-request`, a
+// interactive UI with its own session flags FIRST: `--enable hooks`, `--disable unified_exec_tty` (no
+// terminal, so nothing can be typed into an approved command later), `--ask-for-approval on-request`, a
 // sandbox (`workspace-write`, or the user's `read-only`), and its four command hooks trusted by hash
 // (codexHooks.ts). Session flags beat config.toml and profiles, so a user's `approval_policy = "never"` or
 // `features.hooks = false` there does not switch the gate off; a mode that still skips approvals shows up
@@ -82,7 +83,10 @@ export class CodexCliAdapter implements AgentAdapter {
     fs.writeFileSync(urlFile, ctx.hookUrl, { mode: 0o600, flag: 'wx' });
     const overrides = codexHookOverrides({ runtime: this.options.hookRuntime ?? process.execPath, script, urlFile }, ctx.hookTimeoutSec);
     // Security: Walkie's flags go FIRST (a later `--` or prompt must not swallow them).
-    const own = ['--enable', 'hooks', '--ask-for-approval', 'on-request', '--sandbox', sandbox, ...overrides.flatMap((o) => ['-c', o])];
+    // Security: no terminal for the model's commands. Measured: `write_stdin` into a running tty command
+    // calls no hook, so an approved `bash` or `python` would take any later input unapproved. Without a tty
+    // a command's stdin is closed (`cat` ends at once) and `write_stdin` has nothing to write to.
+    const own = ['--enable', 'hooks', '--disable', 'unified_exec_tty', '--ask-for-approval', 'on-request', '--sandbox', sandbox, ...overrides.flatMap((o) => ['-c', o])];
     return { command: bin, args: [...own, ...args], env: { ...ctx.env }, notices };
   }
 

@@ -13,6 +13,8 @@ describe('checkCodexArgs', () => {
     refused(['--ask-for-approval=never'], 'AGENT_ERR_BYPASS');
     refused(['--sandbox', 'danger-full-access'], 'AGENT_ERR_BYPASS');
     refused(['-s', 'danger-full-access'], 'AGENT_ERR_BYPASS');
+    refused(['--enable', 'unified_exec_tty'], 'AGENT_ERR_BYPASS');
+    refused(['-c', 'features.unified_exec_tty=true'], 'AGENT_ERR_SETTINGS');
   });
 
   it('refuses hook trust bypass, hooks switched off and a remote app server', () => {

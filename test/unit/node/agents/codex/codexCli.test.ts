@@ -33,7 +33,7 @@ describe('CodexCliAdapter', () => {
     try {
       const hookUrl = 'http://127.0.0.1:9/hook/SECRET-abc';
       const plan = a.prepareLaunch('/bin/codex', ['-m', 'gpt-5.5', 'hello'], { hookUrl, hookTimeoutSec: 65, env: { PATH: '/bin' }, privateDir: dir });
-      assert.deepEqual(plan.args.slice(0, 6), ['--enable', 'hooks', '--ask-for-approval', 'on-request', '--sandbox', 'workspace-write']);
+      assert.deepEqual(plan.args.slice(0, 8), ['--enable', 'hooks', '--disable', 'unified_exec_tty', '--ask-for-approval', 'on-request', '--sandbox', 'workspace-write']);
       assert.deepEqual(plan.args.slice(-3), ['-m', 'gpt-5.5', 'hello']);
       assert.ok(!plan.args.join(' ').includes('SECRET-abc'), 'the secret is not on the command line');
       const urlFile = path.join(dir, 'walkie-hook-url');
