@@ -50,7 +50,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const got = stub.requests[before]!;
       if (got.problem) throw new Error(`the stub refused a push: ${got.problem}`);
       if (i >= WARMUP) samples.push(got.receivedAt - t0);
-      broker.decide(request.id, request.inputHash, 'deny', 'bench');
+      broker.decide(request.id, request.inputHash, 'deny', { kind: 'device', name: 'bench' });
     }
   } finally {
     notifier.dispose();

@@ -14,6 +14,7 @@ import { ShowDevicesCommand } from './commands/showDevices';
 import { ShowLogsCommand } from './commands/showLogs';
 import { ShowPanelCommand } from './commands/showPanel';
 import { StartSessionCommand } from './commands/startSession';
+import { StartCodexSessionCommand } from './commands/startCodexSession';
 import { StopSessionCommand } from './commands/stopSession';
 import { TurnOffCommand } from './commands/turnOff';
 import { DevicesView } from './webviews/devicesView';
@@ -90,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
 
   const commands: Command[] = [
     new StartSessionCommand(sessions),
+    new StartCodexSessionCommand(sessions),
     new PairDeviceCommand(controller, devices),
     new ShowPanelCommand(controller, panel),
     new ShowDevicesCommand(controller, devices),

@@ -24,6 +24,7 @@ export const LAYERS = [
   'src/node/agents',
   'src/node/agents/claude',
   'src/node/agents/codex',
+  'src/node/agents/registry',
   'src/node/sessions',
   'src/node/attach',
   'src/node/reach',

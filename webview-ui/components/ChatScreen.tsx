@@ -25,6 +25,9 @@ export function clockTime(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+/** Which agent a session runs, by its adapter id (SessionInfo.agent); unknown ids are shown as sent. */
+const AGENT_NAMES: Record<string, string> = { 'claude-code': 'Claude Code', codex: 'Codex' };
+
 const STATUS: Record<SessionInfo['status'], string> = {
   starting: 'Starting…',
   working: 'Working…',
@@ -75,7 +78,7 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
             <select value={s.active} onChange={(e) => controller.store.select(e.currentTarget.value)} data-testid="session-select">
               {s.sessions.map((x) => (
                 <option key={x.id} value={x.id}>
-                  {x.title || x.agent} — {STATUS[x.status]}
+                  {x.title || AGENT_NAMES[x.agent] || x.agent} — {STATUS[x.status]}
                 </option>
               ))}
             </select>
@@ -98,6 +101,7 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
         <div class={`statusline status-${session.status}`} data-testid="session-status">
           {working && <span class="spinner" aria-hidden="true" />}
           <span>{STATUS[session.status]}</span>
+          <span class="muted small" data-testid="session-agent"> · {AGENT_NAMES[session.agent] ?? session.agent}</span>
           <span class="muted small"> · {session.cwd}</span>
         </div>
       )}

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
 import { systemClock } from '../../core/base/clock';
 import type { AgentSession } from '../sessions/agentSession';
-import { AgentLaunchError, ClaudeCodeAdapter } from '../agents/claude/claudeCode';
+import { AgentLaunchError } from '../agents/agentLaunchError';
+import { adapterFor } from '../agents/registry/adapterFor';
 import { AuditLog } from '../sessions/auditLog';
 import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
 import { defaultWebRoot, WalkieHost, type RelayMode } from '../host/walkieHost';
@@ -34,7 +35,7 @@ const OPTIONS = {
 
 export const HOST_USAGE = `walkie host [options] -- <agent> [args…]
 
-Runs the agent (default: claude) in a pseudo-terminal and serves it to paired devices.
+Runs the agent (default: claude; a command named codex runs Codex CLI) in a pseudo-terminal and serves it to paired devices.
   --relay URL          use a relay that runs elsewhere (its public http(s) URL) instead of the embedded one
   --port P             port of the embedded relay (default: any free port)
   --bind ADDR          address the embedded relay binds (default 127.0.0.1)
@@ -76,7 +77,8 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   const logger = stderrLogger(io.stderr, options.verbose === true ? 'debug' : 'warn');
   const interactive = io.stdin.isTTY === true && io.stdout.isTTY === true;
 
-  const adapter = new ClaudeCodeAdapter({ bin: agentArgv[0] });
+  // `walkie host -- codex …` runs Codex CLI; any other command Claude Code.
+  const adapter = adapterFor(agentArgv[0]);
   try {
     // Refuse bypass routes before anything starts (AgentSession.start checks again before spawning).
     adapter.validateArgs(agentArgv.slice(1));

@@ -9,6 +9,8 @@ export type RelayModeSetting = 'lan' | 'localhost' | 'external';
 
 export interface WalkieConfig {
   readonly agentCommand: string;
+  /** Which agent `agentCommand` runs: 'auto' decides by its file name (`codex` → Codex CLI). */
+  readonly agentKind: 'auto' | 'claude-code' | 'codex';
   readonly agentArgs: readonly string[];
   readonly relayMode: RelayModeSetting;
   readonly relayUrl: string | undefined;
@@ -37,6 +39,7 @@ const ToolList = z.array(z.string().min(1).max(128)).max(256);
 /** Each setting: its schema and what to say when a value fails it. */
 const SETTINGS = {
   'agent.command': [z.string().trim().min(1).max(4096), 'must be a command name or path, e.g. "claude"'],
+  'agent.kind': [z.enum(['auto', 'claude-code', 'codex']), 'must be "auto", "claude-code" or "codex"'],
   'agent.args': [z.array(z.string().max(4096)).max(64), 'must be an array of strings'],
   'relay.mode': [z.enum(['lan', 'localhost', 'external']), 'must be "lan", "localhost" or "external"'],
   'relay.url': [z.string().max(2048), 'must be a string'],
@@ -69,6 +72,7 @@ export function readConfig(section: vscode.WorkspaceConfiguration = vscode.works
   }
   return {
     agentCommand: get('agent.command'),
+    agentKind: get('agent.kind'),
     agentArgs: get('agent.args'),
     relayMode,
     relayUrl,

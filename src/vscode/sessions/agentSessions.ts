@@ -17,6 +17,8 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The working folder instead of the first workspace folder. */
   readonly cwd?: string;
+  /** The agent to start; default: the one the settings name (walkie.agent.kind / walkie.agent.command). */
+  readonly agent?: 'claude-code' | 'codex';
 }
 
 export type SessionsErrorCode = 'SESSIONS_ERR_UNTRUSTED';
@@ -53,7 +55,7 @@ export class AgentSessions implements vscode.Disposable {
     return [...this.running.values()].map((r) => r.session);
   }
 
-  /** Starts Claude Code in a new terminal. @throws SessionsError, ConfigError or AgentLaunchError. */
+  /** Starts the agent (Claude Code or Codex CLI) in a new terminal. @throws SessionsError, ConfigError or AgentLaunchError. */
   async start(o: StartOptions = {}): Promise<AgentSession> {
     // Security: an untrusted folder could ship settings or files that steer the agent; launch nothing there.
     if (!this.isTrusted()) throw new SessionsError('SESSIONS_ERR_UNTRUSTED', 'Walkie starts no agent in an untrusted workspace. Trust this folder first.');
@@ -61,13 +63,18 @@ export class AgentSessions implements vscode.Disposable {
     const config = readConfig();
     const host = await this.controller.ensureHost();
     // Loaded on first use: node-pty and the hook server are not needed before a session starts.
-    const { ClaudeCodeAdapter } = await import('../../node/agents/claude/claudeCode');
+    const { adapterFor, agentKindOf } = await import('../../node/agents/registry/adapterFor');
+    // The settings' command and arguments belong to the agent they name; another agent starts plainly.
+    const configured = config.agentKind === 'auto' ? agentKindOf(config.agentCommand) : config.agentKind;
+    const kind = o.agent ?? configured;
+    const [command, args] = kind === configured ? [config.agentCommand, config.agentArgs] : [kind === 'codex' ? 'codex' : 'claude', []];
+    const adapter = adapterFor(command, kind);
     const cwd = o.cwd ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
     // The host's SessionManager starts it (gated by the host's broker) and serves it to the devices.
     const manager = host.sessions;
     const session = await manager.start({
-      adapter: new ClaudeCodeAdapter({ bin: config.agentCommand }),
-      argv: config.agentArgs,
+      adapter,
+      argv: [...args],
       cwd,
       workspaceRoot: cwd,
       audit: this.controller.auditLog,
@@ -76,7 +83,7 @@ export class AgentSessions implements vscode.Disposable {
       expiryMs: config.expiryMs,
     });
     const pty = new AgentTerminal(session);
-    const terminal = vscode.window.createTerminal({ name: 'Claude Code (Walkie)', pty, iconPath: new vscode.ThemeIcon('broadcast') });
+    const terminal = vscode.window.createTerminal({ name: `${adapter.displayName} (Walkie)`, pty, iconPath: new vscode.ThemeIcon('broadcast') });
     const entry: Running = { session, manager, terminal, pty, subs: [pty] };
     entry.subs.push(session.onExit(() => this.forget(session.id)));
     this.running.set(session.id, entry);

@@ -18,18 +18,10 @@ import { describeApproval } from './toolSummary';
 import { TranscriptReader } from './transcript';
 import { parseClaudeHookInput } from './claudeHookInput';
 import { prepareClaudePrompt } from './claudePrompt';
+import { AgentLaunchError, compareVersions } from '../agentLaunchError';
 
-export type AgentLaunchErrorCode = 'AGENT_ERR_BYPASS' | 'AGENT_ERR_HOOKS_OFF' | 'AGENT_ERR_SETTINGS' | 'AGENT_ERR_ARGS' | 'AGENT_ERR_VERSION' | 'AGENT_ERR_NOT_FOUND';
-
-export class AgentLaunchError extends Error {
-  constructor(
-    readonly code: AgentLaunchErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AgentLaunchError';
-  }
-}
+// Agent-neutral since the second adapter; re-exported here for the existing importers.
+export { AgentLaunchError, compareVersions, type AgentLaunchErrorCode } from '../agentLaunchError';
 
 /** 2.1.330 is the first version known to honour `onFailure: "block"` on hook entries. */
 export const CLAUDE_MINIMUM_VERSION = '2.1.330';
@@ -211,15 +203,4 @@ export function stripEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
   for (const k of CLAUDE_STRIPPED_ENV) delete out[k];
   return out;
-}
-
-/** Compares dotted numeric versions: <0, 0, >0. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
