@@ -28,6 +28,7 @@ import { encodeMessage, parseDeviceMessage, type DeviceMessage, type HostMessage
 import { shortAuthString } from './sas';
 import { ChannelError, MAX_PLAINTEXT, SecureChannel } from './secureChannel';
 import { errorName } from '../base/errorName';
+import { fitToFrame } from './frameFit';
 
 export interface ConnectedDevice {
   readonly id: string;
@@ -107,7 +108,9 @@ export class BridgeHost implements Disposable {
 
   /** Sends `message` to one device (by id) or to every connected device; returns how many got it. */
   send(target: string | 'all', message: HostMessage): number {
-    const bytes = encodeMessage(message);
+    // The bridge is the peer with the frame limit: a message too big for one encrypted frame is shortened
+    // here (with a marker; an approval says it is not shown in full) instead of never reaching the phone.
+    const bytes = encodeMessage(fitToFrame(message));
     if (bytes.length > MAX_PLAINTEXT) {
       this.logger.warn(`bridge: a '${message.type}' message of ${bytes.length} bytes is over the frame limit; not sent`);
       return 0;

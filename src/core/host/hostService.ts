@@ -7,13 +7,13 @@
 //    after its last sequence number, then every still-pending approval of that session, then `synced`.
 //  - A peer that sends its own `hello` gets `hello` again, with this host's features; from then on it gets
 //    the fields of the features both listed. A peer that never does is a v1 peer and gets only v1 shapes
-//    (src/core/wire/features.ts `forPeer`): older pages parse strictly and would close on anything new.
-//  - A prompt is typed into the agent exactly once per clientId, however often a device resends it.
+//    (src/core/wire/forPeer.ts): older pages parse strictly and would close on anything new.
+//  - A prompt goes to its session, whose prompt ledger types each clientId into the agent once, however often
+//    a device resends it (SessionHandle.prompt).
 //  - A decision must name the request id AND its input hash; the first decision wins (ApprovalBroker).
 import type { ApprovalBroker } from '../approvals/approvalBroker';
 import type { ChatLog } from './chatLog';
 import { type Disposable, disposeAll } from '../base/dispose';
-import { fitToFrame } from '../bridge/frameFit';
 import type { Event } from '../base/event';
 import { nullLogger, type Logger } from '../base/logger';
 import type { Author } from '../wire/author';
@@ -29,7 +29,10 @@ export interface SessionHandle {
   info(): SessionInfo;
   readonly onInfo: Event<SessionInfo>;
   readonly chat: ChatLog;
-  /** Types a prompt into the agent. */
+  /**
+   * Types a prompt into the agent. Exactly once per clientId: a repeat (a device resending after a
+   * reconnect) is not typed again; while the first is pending it gets the first one's outcome.
+   */
   prompt(text: string, clientId: string): void | Promise<void>;
   /** Interrupts the agent's current turn (Esc). */
   interrupt(): void;
@@ -57,11 +60,9 @@ export interface PeerConnection extends Disposable {
   receive(message: DeviceMessage): void;
 }
 
-/** How many prompt ids to remember per session for exactly-once delivery. */
-const REMEMBERED_PROMPTS = 1000;
 
 export class HostService implements Disposable {
-  private readonly sessions = new Map<string, { handle: SessionHandle; prompts: Set<string>; subs: Disposable[] }>();
+  private readonly sessions = new Map<string, { handle: SessionHandle; subs: Disposable[] }>();
   private readonly peers = new Map<string, PeerState>();
   private readonly subs: Disposable[] = [];
   private readonly log: Logger;
@@ -100,7 +101,7 @@ export class HostService implements Disposable {
    * the SessionManager (src/node/sessions/sessionManager.ts) only.
    */
   addSession(handle: SessionHandle): Disposable {
-    const entry = { handle, prompts: new Set<string>(), subs: [] as Disposable[] };
+    const entry = { handle, subs: [] as Disposable[] };
     entry.subs.push(
       handle.onInfo((session) => this.broadcast({ type: 'session', session })),
       handle.chat.onAppend((e) => this.broadcast({ type: 'chat', session: handle.id, seq: e.seq, at: e.at, event: e.event })),
@@ -157,12 +158,9 @@ export class HostService implements Disposable {
         const s = this.sessions.get(message.session);
         if (!s) return this.error(state, 'HOST_ERR_NO_SESSION', undefined, message.clientId);
         if (s.handle.info().status === 'ended') return this.error(state, 'HOST_ERR_SESSION_ENDED', undefined, message.clientId);
-        // Exactly once: a device resends unacknowledged prompts after a reconnect.
-        if (s.prompts.has(message.clientId)) return;
-        s.prompts.add(message.clientId);
-        if (s.prompts.size > REMEMBERED_PROMPTS) s.prompts.delete(s.prompts.values().next().value as string);
+        // Exactly once is the session's job (its prompt ledger): a device resends unacknowledged prompts
+        // after a reconnect, and a repeated clientId is handed to the agent at most once.
         Promise.resolve(s.handle.prompt(message.text, message.clientId)).catch((e: unknown) => {
-          s.prompts.delete(message.clientId);
           // A refusal (a slash command from a device…) carries a message written for the device; other
           // failures stay generic.
           if (e instanceof Error && (e as { code?: unknown }).code === 'SESSION_ERR_PROMPT_REFUSED') {
@@ -213,9 +211,9 @@ export class HostService implements Disposable {
 
   private safeSend(state: PeerState, message: HostMessage): void {
     try {
-      // One message must fit one encrypted frame, or a phone would never see it (src/core/bridge/frameFit.ts);
-      // and a peer sees only the shapes it agreed to (a v1 page closes the channel on an unknown field).
-      state.peer.send(fitToFrame(forPeer(message, state.features)));
+      // A peer sees only the shapes it agreed to (a v1 page closes the channel on an unknown field). A peer
+      // with a frame limit (the bridge) fits the message to its frame itself.
+      state.peer.send(forPeer(message, state.features));
     } catch (e) {
       // One broken peer must not stop the others; its transport closes it.
       this.log.warn(`send to peer ${state.peer.id} failed: ${e instanceof Error ? e.message : 'error'}`);

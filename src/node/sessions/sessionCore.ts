@@ -90,15 +90,11 @@ export class SessionCore implements Disposable {
       policy: o.policy,
       audit: o.audit,
       onBypass: () => this.flagBypass(),
+      onWaiting: (count) => {
+        if (count > 0) this.setStatus('waiting');
+        else if (this.current === 'waiting') this.setStatus('working');
+      },
     });
-    this.disposables.add(
-      o.broker.onRequest((r) => {
-        if (r.session === this.id && !this.ended) this.setStatus('waiting');
-      }),
-      o.broker.onResolved(({ request }) => {
-        if (request.session === this.id && this.current === 'waiting' && o.broker.pending(this.id).length === 0) this.setStatus('working');
-      }),
-    );
   }
 
   get status(): SessionStatus {

@@ -29,6 +29,8 @@ export interface ToolGateOptions {
   readonly recentMs?: number;
   /** Called whenever the agent reports a permission-bypassing mode. */
   readonly onBypass: () => void;
+  /** How many of this gate's calls wait for a decision now; called whenever that number changes. */
+  readonly onWaiting?: (count: number) => void;
 }
 
 interface RecentDecision {
@@ -43,6 +45,7 @@ const MAX_RECENT = 64;
 
 export class ToolGate {
   private recent: RecentDecision[] = [];
+  private waiting = 0;
 
   constructor(private readonly o: ToolGateOptions) {}
 
@@ -80,11 +83,15 @@ export class ToolGate {
     // The agent hung up (Esc, or its hook timeout): the request can never be answered any more.
     const onAbort = () => this.o.broker.cancel(request.id, { kind: 'agent' }, 'The agent stopped waiting for a decision.');
     signal.addEventListener('abort', onAbort, { once: true });
+    // The gate tells its own session that it waits, and when it is answered: no session filters the
+    // broker's events for its own requests.
+    this.o.onWaiting?.(++this.waiting);
     let result: Outcome;
     try {
       result = await outcome;
     } finally {
       signal.removeEventListener('abort', onAbort);
+      this.o.onWaiting?.(--this.waiting);
     }
     this.writeAudit(request, result);
     const answer = answerFor(result);

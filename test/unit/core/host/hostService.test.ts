@@ -74,12 +74,12 @@ describe('HostService', () => {
     }
   });
 
-  it('types a prompt into the agent exactly once however often it is resent', () => {
+  it('hands every prompt, resends included, to its session: exactly once is the session ledger\'s job alone', () => {
     const { session, inbox } = setup();
     const { conn } = inbox('phone');
     for (let i = 0; i < 3; i++) conn.receive({ type: 'prompt', session: 's1', text: 'do it', clientId: 'c-1' });
     conn.receive({ type: 'prompt', session: 's1', text: 'and this', clientId: 'c-2' });
-    assert.deepEqual(session.prompts.map((p) => p.clientId), ['c-1', 'c-2']);
+    assert.deepEqual(session.prompts.map((p) => p.clientId), ['c-1', 'c-1', 'c-1', 'c-2']);
   });
 
   it('refuses a prompt to an ended or unknown session with an error naming it', () => {

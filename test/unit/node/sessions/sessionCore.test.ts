@@ -39,6 +39,18 @@ describe('SessionCore', () => {
     assert.equal(core.status, 'working');
   });
 
+  it('types a prompt once per clientId however often it is resent, and confirms every resend with the first', async () => {
+    let typed = 0;
+    const send = () => core.prompt('do it', 'c-1', () => () => void typed++);
+    const first = send();
+    const again = send();
+    await new Promise((r) => setImmediate(r));
+    await submit('do it');
+    await Promise.all([first, again, send()]);
+    assert.equal(typed, 1);
+    assert.deepEqual(users().map((u) => [u.text, u.clientId, u.source]), [['do it', 'c-1', 'device']]);
+  });
+
   it('never shows a background task notification as typed in the terminal (its result and paths stay on the host)', async () => {
     await submit('<task-notification>\n<task-id>b1</task-id>\n<output-file>/tmp/claude-0/tasks/b1.output</output-file>\n<result>SECRET RESULT</result>\n</task-notification>');
     assert.deepEqual(users(), []);
