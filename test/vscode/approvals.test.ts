@@ -132,7 +132,7 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     assert.equal(await textOf(diff.original), 'hello from mock\nline2\n');
     assert.equal(await textOf(diff.modified), 'hello from mock\nline two\n');
     assert.equal(await api.approvals.answer(request, 'deny'), undefined);
-    assert.deepEqual(await outcome, { resolution: 'denied', by: 'VS Code' });
+    assert.deepEqual(await outcome, { resolution: 'denied', author: { kind: 'vscode' }, by: 'VS Code' });
   });
 
   it('Stop Session ends the agent and closes its terminal; the device sees the session end', async () => {
