@@ -19,6 +19,7 @@ import { TranscriptReader } from './transcript';
 import { parseClaudeHookInput } from './claudeHookInput';
 import { prepareClaudePrompt } from './claudePrompt';
 import { AgentLaunchError, compareVersions } from '../agentLaunchError';
+import { permissionRequestAnswer } from '../hookAnswers';
 
 // Agent-neutral since the second adapter; re-exported here for the existing importers.
 export { AgentLaunchError, compareVersions, type AgentLaunchErrorCode } from '../agentLaunchError';
@@ -96,12 +97,7 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       if (a.kind === 'defer') return {};
       return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: a.kind, permissionDecisionReason: a.reason } };
     }
-    if (gateName === 'PermissionRequest') {
-      // Never defer here: a local prompt would wait where the phone cannot see it.
-      if (a.kind === 'allow') return { hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'allow' } } };
-      const message = a.kind === 'deny' ? a.reason : 'Walkie has no decision for this tool call.';
-      return { hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message } } };
-    }
+    if (gateName === 'PermissionRequest') return permissionRequestAnswer(a);
     // An invalid call that may be a gate but names no usable event: no answer body; the server answers an
     // HTTP error and a gate entry's `onFailure: "block"` blocks the tool. A malformed info event gets {}.
     if (event.kind === 'invalid' && event.gate) return undefined;

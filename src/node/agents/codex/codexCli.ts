@@ -22,6 +22,7 @@ import { CODEX_HOOK_SCRIPT, codexHookOverrides } from './codexHooks';
 import { prepareCodexPrompt } from './codexPrompt';
 import { CODEX_READ_ONLY_TOOLS, describeCodexToolCall } from './codexTools';
 import { RolloutReader } from './rolloutReader';
+import { permissionRequestAnswer } from '../hookAnswers';
 
 /** The version whose hooks, trust keys and failure behaviour docs/codex.md measured. */
 export const CODEX_MINIMUM_VERSION = '0.171.0';
@@ -102,12 +103,7 @@ export class CodexCliAdapter implements AgentAdapter {
       if (a.kind !== 'deny') return {};
       return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: a.reason } };
     }
-    if (gateName === 'PermissionRequest') {
-      // Never defer: a local prompt would wait where the phone cannot see it.
-      if (a.kind === 'allow') return { hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'allow' } } };
-      const message = a.kind === 'deny' ? a.reason : 'Walkie has no decision for this tool call.';
-      return { hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message } } };
-    }
+    if (gateName === 'PermissionRequest') return permissionRequestAnswer(a);
     // A gate call that names no usable event: no body, so the server answers an HTTP error and the hook
     // script blocks (exit 2). Status events get {} (the script prints nothing for them).
     if (event.kind === 'invalid' && event.gate) return undefined;
