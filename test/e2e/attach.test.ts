@@ -13,7 +13,7 @@ import { ApprovalBroker, type Outcome } from '../../src/core/approvals/approvalB
 import { systemClock } from '../../src/core/base/clock';
 import { HostService } from '../../src/core/host/hostService';
 import type { ApprovalRequest, ChatEvent, HostMessage } from '../../src/core/wire/protocol';
-import { attachHookCommand, installAttachHook } from '../../src/node/attach/attachInstaller';
+import { attachHookCommand, installAttachHook } from '../../src/node/agents/claude/claudeAttachInstaller';
 import { AttachServer } from '../../src/node/attach/attachServer';
 import { SessionManager } from '../../src/node/sessions/sessionManager';
 import type { AttachedSession, Typer } from '../../src/node/attach/attachedSession';

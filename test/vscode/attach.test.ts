@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { settingsLocalPath } from '../../src/node/attach/attachInstaller';
+import { settingsLocalPath } from '../../src/node/agents/claude/claudeAttachInstaller';
 import { attachFile, defaultAttachDir } from '../../src/node/attach/attachRegistry';
 import { AttachedSessions } from '../../src/vscode/sessions/attachedSessions';
 import type { WalkieApi } from '../../src/vscode/extension';

@@ -98,6 +98,30 @@ export interface ChatReader {
   feed(line: string): ChatEvent[];
 }
 
+/** A change to a settings file: false `changed` when it already was in the wanted state. */
+export interface AttachEdit {
+  readonly changed: boolean;
+  readonly file: string;
+}
+
+/**
+ * How an agent started by hand reports to Walkie (opt-in, per workspace): the adapter installs and removes
+ * Walkie's hook script in the agent's own settings. Agents without it cannot be attached.
+ */
+export interface AttachSupport {
+  /** The file the hooks go into (shown to the user before installing). */
+  settingsPath(workspace: string): string;
+  /** The agent's events that run the hook (shown to the user before installing). */
+  readonly events: readonly string[];
+  /** The shell command that runs Walkie's hook script (absolute path), with `nodeBin` and `env` if given. */
+  hookCommand(hookScript: string, nodeBin?: string, env?: Readonly<Record<string, string>>): string;
+  /** Copies the bundled hook script to a stable place and returns its path. */
+  installHookScript(bundled: string, dir?: string): string;
+  install(workspace: string, hookCommand: string, o?: { readonly expiryMs?: number }): AttachEdit;
+  remove(workspace: string): AttachEdit;
+  isInstalled(workspace: string): boolean;
+}
+
 export interface AgentAdapter {
   /** Stable id ('claude-code'), shown as SessionInfo.agent. */
   readonly id: string;
@@ -135,4 +159,6 @@ export interface AgentAdapter {
   describeToolCall(tool: string, input: unknown, ctx: ToolContext): ToolDescription;
   /** A fresh reader for one transcript file of a session working in `cwd`. */
   createChatReader(cwd: string): ChatReader;
+  /** Present when a hand-started CLI of this agent can be attached. */
+  readonly attach?: AttachSupport;
 }

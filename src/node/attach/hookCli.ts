@@ -1,5 +1,5 @@
 // The attach hook (bundled to dist/hook.js): Claude Code runs it as a COMMAND hook for every event in
-// ATTACH_GATE_EVENTS / ATTACH_INFO_EVENTS when the user opted in (src/node/attach/attachInstaller.ts). It reads the
+// ATTACH_GATE_EVENTS / ATTACH_INFO_EVENTS when the user opted in (src/node/agents/claude/claudeAttachInstaller.ts). It reads the
 // hook input on stdin, finds the running Walkie host of this workspace in the attach registry
 // (src/node/attach/attachRegistry.ts), POSTs { v, nonce, input, claudePid, ppid } to it and prints the host's answer.
 // For a gate event the host may hold the request until the approval resolves.

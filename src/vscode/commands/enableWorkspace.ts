@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AttachEdit } from '../../node/attach/attachInstaller';
+import type { AttachEdit } from '../../node/agents/agentAdapter';
 import type { AttachedSessions } from '../sessions/attachedSessions';
 import { pickWorkspaceFolder } from './pickWorkspaceFolder';
 import { reportError } from './reportError';

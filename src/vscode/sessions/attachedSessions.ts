@@ -2,14 +2,14 @@
 // folder where Walkie's attach hook is enabled (docs/attach.md). While the host runs, one AttachServer per
 // enabled folder takes that folder's hook calls; each session it attaches is adopted by the host's
 // SessionManager and served to the devices like a session Walkie started, and device prompts are typed into
-// its terminal (TerminalFinder). Enable / Disable
-// install and remove the hook (src/node/attach/attachInstaller.ts). Without a running host the hook falls back to
+// its terminal (TerminalFinder). Enable / Disable install and remove the hook through the agent adapter's
+// AttachSupport (Claude Code's: src/node/agents/claude/claudeAttachInstaller.ts). Without a running host the hook falls back to
 // Claude Code's own prompt, so a window whose workspace has the hook starts the host soon after activation.
 // Security: in an untrusted workspace Walkie installs no hook and attaches no session.
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { AttachEdit } from '../../node/attach/attachInstaller';
+import type { AttachEdit, AttachSupport } from '../../node/agents/agentAdapter';
 import type { AttachedSession } from '../../node/attach/attachedSession';
 import type { AttachServer } from '../../node/attach/attachServer';
 import type { WalkieHost } from '../../node/host/walkieHost';
@@ -84,12 +84,12 @@ export class AttachedSessions implements vscode.Disposable {
     try {
       const folders = await this.enabledFolders();
       if (!folders.length) return false;
-      const { installAttachHook, installHookScript } = await import('../../node/attach/attachInstaller');
+      const attach = await attachSupport();
       const { readConfig } = await import('../controller/walkieConfig');
       const config = readConfig();
       const command = await this.hookCommand();
-      installHookScript(this.bundledHook, HOOK_DIR);
-      for (const folder of folders) installAttachHook(folder, command, { expiryMs: config.expiryMs });
+      attach.installHookScript(this.bundledHook, HOOK_DIR);
+      for (const folder of folders) attach.install(folder, command, { expiryMs: config.expiryMs });
       this.log.info(`attach: the hook is enabled in ${folders.length} workspace folder(s); starting Walkie`);
       await this.sync(await this.controller.ensureHost());
       return true;
@@ -109,22 +109,22 @@ export class AttachedSessions implements vscode.Disposable {
     // untrusted folder gets nothing installed.
     if (!this.isTrusted()) throw new AttachedSessionsError('ATTACHED_ERR_UNTRUSTED', 'Walkie installs no hook in an untrusted workspace. Trust this folder first.');
     const target = this.workspaceFolder(folder);
-    const { ATTACH_GATE_EVENTS, ATTACH_INFO_EVENTS, installAttachHook, installHookScript, settingsLocalPath } = await import('../../node/attach/attachInstaller');
+    const attach = await attachSupport();
     const { readConfig } = await import('../controller/walkieConfig');
     const config = readConfig();
     const command = await this.hookCommand();
     if (o.confirm !== false) {
       const detail = [
-        `Walkie adds command hooks to ${settingsLocalPath(target.uri.fsPath)} (Claude Code's machine-local settings, not meant to be committed).`,
-        `They cover ${[...ATTACH_GATE_EVENTS, ...ATTACH_INFO_EVENTS].join(', ')}, and each runs:\n${command} # walkie-attach`,
+        `Walkie adds command hooks to ${attach.settingsPath(target.uri.fsPath)} (Claude Code's machine-local settings, not meant to be committed).`,
+        `They cover ${attach.events.join(', ')}, and each runs:\n${command} # walkie-attach`,
         'While Walkie runs, a Claude Code you start by hand in this folder appears on your devices, and its edits and commands wait for approval there. Otherwise Claude Code asks in its terminal as usual.',
         'Your other settings and hooks are kept. "Walkie: Disable for this Workspace" removes exactly these entries.',
       ].join('\n\n');
       const choice = await vscode.window.showInformationMessage(`Let Walkie follow Claude Code sessions you start by hand in "${target.name}"?`, { modal: true, detail }, 'Enable');
       if (choice !== 'Enable') return undefined;
     }
-    installHookScript(this.bundledHook, HOOK_DIR);
-    const edit = installAttachHook(target.uri.fsPath, command, { expiryMs: config.expiryMs });
+    attach.installHookScript(this.bundledHook, HOOK_DIR);
+    const edit = attach.install(target.uri.fsPath, command, { expiryMs: config.expiryMs });
     this.log.info(`attach: ${edit.changed ? 'enabled' : 'already enabled'} in ${target.name}`);
     await this.sync(await this.controller.ensureHost());
     const failure = this.failures.get(target.uri.fsPath);
@@ -134,8 +134,7 @@ export class AttachedSessions implements vscode.Disposable {
 
   /** Removes Walkie's hook entries from `folder` (nothing else) and stops taking its sessions. @throws AttachInstallError */
   async disable(folder: string): Promise<AttachEdit> {
-    const { removeAttachHook } = await import('../../node/attach/attachInstaller');
-    const edit = removeAttachHook(path.resolve(folder));
+    const edit = (await attachSupport()).remove(path.resolve(folder));
     this.log.info(`attach: ${edit.changed ? 'disabled' : 'was not enabled'} in ${path.basename(folder)}`);
     await this.syncRunning();
     return edit;
@@ -143,8 +142,8 @@ export class AttachedSessions implements vscode.Disposable {
 
   /** The workspace folders whose settings hold Walkie's hook. */
   async enabledFolders(): Promise<string[]> {
-    const { isAttachHookInstalled } = await import('../../node/attach/attachInstaller');
-    return fileFolders().filter((f) => isAttachHookInstalled(f.uri.fsPath)).map((f) => f.uri.fsPath);
+    const attach = await attachSupport();
+    return fileFolders().filter((f) => attach.isInstalled(f.uri.fsPath)).map((f) => f.uri.fsPath);
   }
 
   dispose(): void {
@@ -161,10 +160,10 @@ export class AttachedSessions implements vscode.Disposable {
 
   /** `node <script>`; without a `node` on PATH, VS Code's own runtime run as node (docs/attach.md). */
   private async hookCommand(): Promise<string> {
-    const { attachHookCommand } = await import('../../node/attach/attachInstaller');
+    const attach = await attachSupport();
     const { which } = await import('../../node/terminal/which');
     const script = path.join(HOOK_DIR, 'hook.js');
-    return which('node') ? attachHookCommand(script) : attachHookCommand(script, process.execPath, { ELECTRON_RUN_AS_NODE: '1' });
+    return which('node') ? attach.hookCommand(script) : attach.hookCommand(script, process.execPath, { ELECTRON_RUN_AS_NODE: '1' });
   }
 
   private workspaceFolder(folder: string): vscode.WorkspaceFolder {
@@ -240,4 +239,12 @@ export class AttachedSessions implements vscode.Disposable {
 
 function fileFolders(): readonly vscode.WorkspaceFolder[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+}
+
+/** The attach support of the agent hand-started sessions run (Claude Code: the one whose hook dist/hook.js speaks). */
+async function attachSupport(): Promise<AttachSupport> {
+  const { adapterFor } = await import('../../node/agents/registry/adapterFor');
+  const attach = adapterFor('claude').attach;
+  if (!attach) throw new Error('this agent cannot be attached');
+  return attach;
 }

@@ -20,6 +20,7 @@ import { parseClaudeHookInput } from './claudeHookInput';
 import { prepareClaudePrompt } from './claudePrompt';
 import { AgentLaunchError, compareVersions } from '../agentLaunchError';
 import { permissionRequestAnswer } from '../hookAnswers';
+import { CLAUDE_ATTACH } from './claudeAttachInstaller';
 
 // Agent-neutral since the second adapter; re-exported here for the existing importers.
 export { AgentLaunchError, compareVersions, type AgentLaunchErrorCode } from '../agentLaunchError';
@@ -112,6 +113,8 @@ export class ClaudeCodeAdapter implements AgentAdapter {
     // The prompt box's footer ("? for shortcuts") appears once no startup dialog is in the way.
     return /for\s*shortcuts/.test(plainText);
   }
+
+  readonly attach = CLAUDE_ATTACH;
 
   isReadOnlyTool(tool: string): boolean {
     return CLAUDE_READ_ONLY_TOOLS.has(tool);

@@ -16,7 +16,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_EXPIRY_MS } from '../../core/approvals/approvalBroker';
+import { DEFAULT_EXPIRY_MS } from '../../../core/approvals/approvalBroker';
+import type { AttachEdit, AttachSupport } from '../agentAdapter';
 
 export type AttachInstallErrorCode = 'ATTACH_ERR_UNPARSABLE' | 'ATTACH_ERR_SHAPE' | 'ATTACH_ERR_COMMAND';
 
@@ -47,11 +48,7 @@ export interface AttachInstallOptions {
   readonly expiryMs?: number;
 }
 
-export interface AttachEdit {
-  /** False when the file already was in the wanted state (nothing was written). */
-  readonly changed: boolean;
-  readonly file: string;
-}
+export type { AttachEdit } from '../agentAdapter';
 
 type Json = Record<string, unknown>;
 
@@ -96,6 +93,17 @@ export function installHookScript(bundled: string, dir: string = path.join(os.ho
   }
   return target;
 }
+
+/** Claude Code's attach support, as its adapter offers it. */
+export const CLAUDE_ATTACH: AttachSupport = {
+  settingsPath: settingsLocalPath,
+  events: [...ATTACH_GATE_EVENTS, ...ATTACH_INFO_EVENTS],
+  hookCommand: attachHookCommand,
+  installHookScript,
+  install: installAttachHook,
+  remove: removeAttachHook,
+  isInstalled: isAttachHookInstalled,
+};
 
 /** Adds (or updates) Walkie's hook entries. Idempotent; keeps everything else. */
 export function installAttachHook(workspace: string, hookCommand: string, o: AttachInstallOptions = {}): AttachEdit {

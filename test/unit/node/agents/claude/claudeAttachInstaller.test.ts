@@ -13,7 +13,7 @@ import {
   isAttachHookInstalled,
   removeAttachHook,
   settingsLocalPath,
-} from '../../../../src/node/attach/attachInstaller';
+} from '../../../../../src/node/agents/claude/claudeAttachInstaller';
 
 const COMMAND = attachHookCommand('/opt/walkie/dist/hook.js');
 type Settings = { hooks?: Record<string, Array<{ matcher?: string; hooks: Array<{ type: string; command: string; timeout?: number; onFailure?: string }> }>>; [k: string]: unknown };
