@@ -133,4 +133,17 @@ describe('walkie host + embedded relay + walkie device (real Claude Code CLI)', 
     assert.equal(device.stdout.includes(FILE_CANARY), false);
     assert.equal(device.stdout.includes(ENV_CANARY), false);
   });
+
+  it('says where the phone must be, and after a restart keeps its address: the paired device comes back by itself', async () => {
+    assert.match(host.stderr, /walkie: Only this computer can open this link\.\nwalkie: A phone cannot open this link/);
+    const port = /walkie: relay http:\/\/127\.0\.0\.1:(\d+)/.exec(host.stderr)?.[1];
+    assert.ok(port);
+    await host.kill();
+    const from = device.lines.length;
+    host = new CliProcess(['host', '--state-dir', path.join(scratch, 'host'), '--name', 'e2e box', '--', claudeBin()], { cwd: project, env: home.env });
+    await host.waitFor('the relay line', () => /walkie: relay http:\/\/127\.0\.0\.1:(\d+)/.exec(host.stderr)?.[1]);
+    assert.equal(/walkie: relay http:\/\/127\.0\.0\.1:(\d+)/.exec(host.stderr)?.[1], port, 'the same port as before');
+    await device.line('session', () => true, from, 30_000);
+    assert.equal(device.lines.slice(from).some((l) => l.type === 'paired'), false, 'no new pairing');
+  });
 });

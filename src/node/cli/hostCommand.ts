@@ -14,6 +14,7 @@ import { AuditLog } from '../sessions/auditLog';
 import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
 import { defaultWebRoot, WalkieHost, type RelayMode } from '../host/walkieHost';
 import { stderrLogger } from './stderrLogger';
+import { chooseRoute } from '../reach/routeChooser';
 
 export interface CommandIO {
   stdin: NodeJS.ReadStream;
@@ -87,20 +88,35 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
     return 2;
   }
 
-  const host = await WalkieHost.start({
-    store: new FileStateStore(stateDir),
-    relay,
-    hostName: options.name ?? os.hostname(),
-    webRoot: defaultWebRoot(),
-    clock: systemClock,
-    logger,
-    expiryMs: expiryMinutes * 60_000,
-  });
+  // The embedded relay keeps its port across runs (remembered in the state dir), so a paired phone finds
+  // this host again after a restart; a port taken meanwhile falls back to a free one, and says so.
+  const remembered = relay.kind === 'embedded' && relay.port === undefined ? rememberedPort(stateDir) : undefined;
+  const start = (r: RelayMode) =>
+    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: options.name ?? os.hostname(), webRoot: defaultWebRoot(), clock: systemClock, logger, expiryMs: expiryMinutes * 60_000 });
+  let host: WalkieHost;
+  try {
+    host = await start(remembered !== undefined && relay.kind === 'embedded' ? { ...relay, port: remembered } : relay);
+  } catch (e) {
+    const c = e as { code?: unknown; cause?: { code?: unknown } };
+    if (remembered === undefined || (c?.code !== 'EADDRINUSE' && c?.cause?.code !== 'EADDRINUSE')) throw e;
+    io.stderr.write(`walkie: port ${remembered} (used last time) is taken; paired devices must be paired again to find this host\n`);
+    host = await start(relay);
+  }
+  if (relay.kind === 'embedded') rememberPort(stateDir, Number(new URL(host.origin).port));
   const audit = AuditLog.open(path.join(stateDir, 'audit.jsonl'));
 
   const { url, expiresAt } = host.newPairingUrl();
   if (options['pair-file'] !== undefined) fs.writeFileSync(options['pair-file'], `${url}\n`, { mode: 0o600 });
   io.stderr.write(`walkie: relay ${host.origin}  host id ${host.hostId}\n`);
+  // Where the phone must be for this link to work, in plain words (never a loopback link without saying so).
+  const origin = new URL(host.origin);
+  const route = chooseRoute(
+    relay.kind === 'external'
+      ? { port: 0, relay: host.origin }
+      : { port: Number(origin.port), ...(origin.hostname !== '127.0.0.1' && origin.hostname !== 'localhost' ? { lan: origin.hostname } : {}) },
+  );
+  io.stderr.write(`walkie: ${route.label}\n`);
+  if (route.warning) io.stderr.write(`walkie: ${route.warning}\n`);
   io.stderr.write(`walkie: pair a device within ${Math.round((expiresAt - Date.now()) / 60000)} minutes (single use):\n${url}\n`);
   io.stderr.write(await QRCode.toString(url, { type: 'terminal', small: true }));
   host.onPaired(({ device, sas }) => io.stderr.write(`walkie: paired "${device.name}" — check that the device shows: ${sas}\n`));
@@ -182,5 +198,24 @@ function mirrorTerminal(session: AgentSession, io: CommandIO): () => void {
     io.stdin.setRawMode(false);
     io.stdin.pause();
   };
+}
+
+/** The embedded relay's port from the last run, if one was remembered. */
+function rememberedPort(stateDir: string): number | undefined {
+  try {
+    const port = Number(fs.readFileSync(path.join(stateDir, 'relay-port'), 'utf8').trim());
+    return Number.isInteger(port) && port > 0 && port <= 65535 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function rememberPort(stateDir: string, port: number): void {
+  try {
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(stateDir, 'relay-port'), `${port}\n`, { mode: 0o600 });
+  } catch {
+    // Not remembering only costs a re-pairing after the next restart.
+  }
 }
 
