@@ -41,14 +41,14 @@ describe('Device prompts with the real Claude Code CLI: text reaches the model, 
   it('sends "!cmd", a multi-line "!a\\nb" and "\\x03\\x1b!cmd" to the model as prompts and runs none of them', async () => {
     h = await startHarness({ mockUrl: mock.url });
     const harness = h;
-    const cases = ['!touch pwned-1', '!touch pwned-2\ntouch pwned-3', '\x03\x1b!touch pwned-4', '\u200b!touch pwned-5', '\n\n!touch pwned-6'];
+    const cases = ['!touch pwned-1', '!touch pwned-2\ntouch pwned-3', '\x03\x1b!touch pwned-4', '\u200b!touch pwned-5', '\n\n!touch pwned-6', 'first line\n!touch pwned-7'];
     for (const [i, text] of cases.entries()) {
       // Resolves only once the CLI's UserPromptSubmit hook confirmed it: bash mode never fires that hook.
       await harness.session.prompt(text, `bang-${i}`);
       await waitFor(`idle after prompt ${i + 1}`, () => harness.session.info().status === 'idle');
     }
     const said = userTurns(mock);
-    for (const marker of ['pwned-1', 'pwned-2', 'pwned-3', 'pwned-4', 'pwned-5', 'pwned-6']) {
+    for (const marker of ['pwned-1', 'pwned-2', 'pwned-3', 'pwned-4', 'pwned-5', 'pwned-6', 'pwned-7']) {
       assert.equal(fs.existsSync(path.join(harness.project, marker)), false, `${marker} must not exist`);
       assert.ok(said.includes(`touch ${marker}`), `the model was told "touch ${marker}"`);
     }
