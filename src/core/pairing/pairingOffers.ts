@@ -39,6 +39,7 @@ export class PairingOffers {
   private offer: LiveOffer | undefined;
   private nextId = 1;
   private failures: number[] = [];
+  private relayUrl: string;
   private lockedUntil = 0;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -46,6 +47,7 @@ export class PairingOffers {
   constructor(
     private readonly o: { clock: Clock; hostId: string; hostPublicKey: Uint8Array; relayUrl: string; logger?: Logger },
   ) {
+    this.relayUrl = o.relayUrl;
     this.clock = o.clock;
     this.logger = o.logger ?? nullLogger;
   }
@@ -64,7 +66,7 @@ export class PairingOffers {
       hostPublicKey: this.o.hostPublicKey.slice(),
       psk: this.offer.psk.slice(),
       expiresAt,
-      relayUrl: this.o.relayUrl,
+      relayUrl: this.relayUrl,
     };
   }
 
@@ -77,6 +79,14 @@ export class PairingOffers {
   /** When the live offer expires (ms), or undefined when there is none (none made, consumed or expired). */
   get currentExpiresAt(): number | undefined {
     return this.live()?.expiresAt;
+  }
+
+  /**
+   * Where new offers tell devices to find the relay (a tunnel's public URL once it is up). Offers already
+   * made keep the address they were made with.
+   */
+  setRelayUrl(url: string): void {
+    this.relayUrl = url;
   }
 
   /** True while pairing is refused because of too many failures. */

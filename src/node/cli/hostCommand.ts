@@ -15,6 +15,9 @@ import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
 import { defaultWebRoot, WalkieHost, type RelayMode } from '../host/walkieHost';
 import { stderrLogger } from './stderrLogger';
 import { chooseRoute } from '../reach/routeChooser';
+import { tunnelProvider, TUNNEL_NAMES, type TunnelName, type TunnelProvider } from '../reach/tunnelProvider';
+import { TunnelSupervisor } from '../reach/tunnelSupervisor';
+import type { Logger } from '../../core/base/logger';
 
 export interface CommandIO {
   stdin: NodeJS.ReadStream;
@@ -27,6 +30,7 @@ const OPTIONS = {
   port: { type: 'string' },
   bind: { type: 'string' },
   lan: { type: 'boolean' },
+  tunnel: { type: 'string' },
   'pair-file': { type: 'string' },
   'state-dir': { type: 'string' },
   name: { type: 'string' },
@@ -41,6 +45,8 @@ Runs the agent (default: claude; a command named codex runs Codex CLI) in a pseu
   --port P             port of the embedded relay (default: any free port)
   --bind ADDR          address the embedded relay binds (default 127.0.0.1)
   --lan                bind every interface and advertise this machine's LAN address
+  --tunnel NAME        reach the embedded relay through a tunnel tool you have and are signed in to:
+                       tailscale (your tailnet), tailscale-funnel, cloudflared or ngrok (the internet)
   --pair-file F        also write the pairing URL to F (mode 0600)
   --state-dir D        where the host keeps its keys and paired devices (default ~/.walkie/host)
   --name N             the name devices show for this host (default: the machine's host name)
@@ -69,6 +75,11 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     io.stderr.write('walkie host: --port must be a port number (0–65535)\n');
+    return 2;
+  }
+  const tunnelName = options.tunnel;
+  if (tunnelName !== undefined && (!(TUNNEL_NAMES as readonly string[]).includes(tunnelName) || options.relay !== undefined)) {
+    io.stderr.write(`walkie host: --tunnel takes one of ${TUNNEL_NAMES.join(', ')}, and works with the embedded relay (not with --relay)\n`);
     return 2;
   }
   const relay: RelayMode = options.relay !== undefined
@@ -103,6 +114,24 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
     host = await start(relay);
   }
   if (relay.kind === 'embedded') rememberPort(stateDir, Number(new URL(host.origin).port));
+  // Until the agent runs, a signal shuts down what is already up (the relay, a tunnel tool) and exits.
+  const early = () => {
+    void (async () => {
+      await tunnel?.supervisor.stop();
+      await host.close();
+      process.exit(130);
+    })();
+  };
+  process.on('SIGINT', early);
+  process.on('SIGTERM', early);
+  let tunnel: { provider: TunnelProvider; supervisor: TunnelSupervisor } | null | undefined = undefined;
+  tunnel = tunnelName === undefined ? undefined : await startTunnel(tunnelName as TunnelName, Number(new URL(host.origin).port), host, io, logger);
+  if (tunnel === null) {
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+    await host.close();
+    return 1;
+  }
   const audit = AuditLog.open(path.join(stateDir, 'audit.jsonl'));
 
   const { url, expiresAt } = host.newPairingUrl();
@@ -113,7 +142,9 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   const route = chooseRoute(
     relay.kind === 'external'
       ? { port: 0, relay: host.origin }
-      : { port: Number(origin.port), ...(origin.hostname !== '127.0.0.1' && origin.hostname !== 'localhost' ? { lan: origin.hostname } : {}) },
+      : tunnel
+        ? { port: 0, tunnel: { name: tunnel.provider.displayName, url: host.origin, publicInternet: tunnel.provider.publicInternet } }
+        : { port: Number(origin.port), ...(origin.hostname !== '127.0.0.1' && origin.hostname !== 'localhost' ? { lan: origin.hostname } : {}) },
   );
   io.stderr.write(`walkie: ${route.label}\n`);
   if (route.warning) io.stderr.write(`walkie: ${route.warning}\n`);
@@ -140,6 +171,9 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
       rows: interactive ? io.stdout.rows : 40,
     });
   } catch (e) {
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+    await tunnel?.supervisor.stop();
     await host.close();
     const why = e instanceof AgentLaunchError ? e.message : `could not start the agent: ${(e as Error).message}`;
     io.stderr.write(`walkie host: ${why}\n`);
@@ -151,6 +185,8 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
 
   const restoreTerminal = interactive ? mirrorTerminal(session, io) : () => {};
   const stop = () => void host.sessions.stop(session.id).catch(() => undefined);
+  process.off('SIGINT', early);
+  process.off('SIGTERM', early);
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const code = await new Promise<number>((resolve) => session.onExit(resolve));
@@ -158,6 +194,7 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   process.off('SIGTERM', stop);
   restoreTerminal();
   // The session ended, so the manager has taken it off the service already; close() stops anything left.
+  await tunnel?.supervisor.stop();
   await host.close();
   io.stderr.write(`walkie: the agent exited (${code})\n`);
   return code;
@@ -217,5 +254,34 @@ function rememberPort(stateDir: string, port: number): void {
   } catch {
     // Not remembering only costs a re-pairing after the next restart.
   }
+}
+
+/**
+ * Starts the tunnel tool for the embedded relay's port and waits (up to a minute) for its public URL, which
+ * then becomes the address in pairing URLs. null: the tool is missing or never came up (said on stderr).
+ */
+async function startTunnel(name: TunnelName, port: number, host: WalkieHost, io: CommandIO, logger: Logger): Promise<{ provider: TunnelProvider; supervisor: TunnelSupervisor } | null> {
+  const provider = tunnelProvider(name);
+  const supervisor = new TunnelSupervisor({ provider, port, env: process.env, clock: systemClock, logger });
+  let first = true;
+  const up = new Promise<boolean>((resolve) => {
+    supervisor.onState((s) => {
+      if (s.state === 'stopped') return resolve(false);
+      if (s.state !== 'up') return;
+      host.setPublicOrigin(s.url);
+      // A quick tunnel gets a new name at every start: devices paired through the old one cannot follow yet.
+      if (!first) io.stderr.write(`walkie: ${provider.displayName} moved to ${s.url}; devices paired through the old address must pair again\n`);
+      first = false;
+      resolve(true);
+    });
+  });
+  supervisor.start();
+  io.stderr.write(`walkie: starting ${provider.displayName}…\n`);
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 60_000).unref());
+  if (await Promise.race([up, timeout])) return { provider, supervisor };
+  const why = supervisor.state.state === 'stopped' ? supervisor.state.reason : 'it did not report a public URL within a minute';
+  io.stderr.write(`walkie host: ${provider.displayName} is not available: ${why}\n`);
+  await supervisor.stop();
+  return null;
 }
 

@@ -60,8 +60,7 @@ export class WalkieHost implements Disposable {
 
   private constructor(
     private readonly o: WalkieHostOptions,
-    /** The http(s) origin devices open (the web UI) — pairing URLs start with it. */
-    readonly origin: string,
+    private currentOrigin: string,
     private readonly relay: RelayServer | undefined,
     private readonly link: RelayHostLink,
     readonly registry: DeviceRegistry,
@@ -117,6 +116,20 @@ export class WalkieHost implements Disposable {
     return host;
   }
 
+  /** The http(s) origin devices open (the web UI) — pairing URLs start with it. */
+  get origin(): string {
+    return this.currentOrigin;
+  }
+
+  /**
+   * Devices reach this host at `origin` from now on (a tunnel in front of the embedded relay came up): new
+   * pairing URLs carry it. The host itself keeps talking to its relay over loopback.
+   */
+  setPublicOrigin(origin: string): void {
+    this.currentOrigin = origin.replace(/\/+$/, '');
+    this.offers.setRelayUrl(relayUrlForOrigin(this.currentOrigin));
+  }
+
   get hostId(): string {
     return this.link.hostId;
   }
@@ -124,7 +137,7 @@ export class WalkieHost implements Disposable {
   /** Makes a new single-use pairing offer (the previous one stops working) and returns its URL. */
   newPairingUrl(): { url: string; expiresAt: number } {
     const offer = this.offers.create(this.o.offerLifetimeMs);
-    const url = encodePairingUrl(this.origin, offer);
+    const url = encodePairingUrl(this.currentOrigin, offer);
     offer.psk.fill(0);
     return { url, expiresAt: offer.expiresAt };
   }
