@@ -89,7 +89,7 @@ function answerShotRequests(page, dir) {
         const answer = { ok: true };
         try {
           await page.waitForTimeout(700);
-          if (qr) answer.decoded = await decodeQrOnScreen(page, path.join(ARTIFACTS, `${name}-qr.png`));
+          if (qr) Object.assign(answer, await decodeQrOnScreen(page, path.join(ARTIFACTS, `${name}-qr.png`)));
           await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
         } catch (e) {
           Object.assign(answer, { ok: false, error: e instanceof Error ? e.message : String(e) });
@@ -114,7 +114,9 @@ async function decodeQrOnScreen(page, file) {
       if (!img || !(await img.isVisible().catch(() => false)) || !(await img.evaluate((e) => e.complete && e.naturalWidth > 0))) continue;
       const png = PNG.sync.read(await img.screenshot({ path: file }));
       const found = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
-      if (found) return found.data;
+      // What the view says beside the code: where the phone must be for it to open.
+      const text = (sel) => frame.$eval(sel, (e) => (e.hidden ? '' : e.textContent ?? '')).catch(() => '');
+      if (found) return { decoded: found.data, route: await text('[data-testid="walkie-route"]'), routeWarning: await text('[data-testid="walkie-route-warning"]') };
     }
   }
   throw new Error('no readable pairing QR code on screen');

@@ -45,6 +45,10 @@ describe('Walkie pairing and devices (real VS Code, real `walkie device`)', () =
     const shot = await requestShot('vscode-pairing', { qr: true });
     assert.equal(shot.error, undefined);
     assert.equal(shot.decoded, url, 'the QR code on screen does not decode to the pairing URL');
+    // A loopback link is never shown without saying a phone cannot open it (issue 11).
+    assert.equal(pairing.route.label, 'Only this computer can open this link.');
+    assert.equal(shot.route, 'Only this computer can open this link.');
+    assert.match(String(shot.routeWarning), /^A phone cannot open this link: use a relay, enable a tunnel/);
   });
 
   it('pairs a `walkie device` process with the decoded URL and both sides show the same words', async () => {

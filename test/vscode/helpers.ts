@@ -30,7 +30,7 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | null
  * Asks the harness for a screenshot of the workbench saved as out/artifacts/<name>.png; with `qr`, it also
  * decodes the pairing QR code it finds on screen. Resolves with the harness's answer.
  */
-export async function requestShot(name: string, o: { qr?: boolean } = {}): Promise<{ ok: boolean; decoded?: string; error?: string }> {
+export async function requestShot(name: string, o: { qr?: boolean } = {}): Promise<{ ok: boolean; decoded?: string; route?: string; routeWarning?: string; error?: string }> {
   const dir = process.env.WALKIE_SHOTS;
   if (!dir) throw new Error('WALKIE_SHOTS is not set: run this suite through scripts/vscode-tests.mjs');
   const done = path.join(dir, `${name}.done`);
@@ -38,5 +38,5 @@ export async function requestShot(name: string, o: { qr?: boolean } = {}): Promi
   fs.writeFileSync(path.join(dir, `${name}.tmp`), JSON.stringify({ qr: o.qr === true }));
   fs.renameSync(path.join(dir, `${name}.tmp`), path.join(dir, `${name}.request`));
   const text = await waitFor(`the harness's screenshot ${name}`, () => (fs.existsSync(done) ? fs.readFileSync(done, 'utf8') : undefined), 30000);
-  return JSON.parse(text) as { ok: boolean; decoded?: string; error?: string };
+  return JSON.parse(text) as { ok: boolean; decoded?: string; route?: string; routeWarning?: string; error?: string };
 }

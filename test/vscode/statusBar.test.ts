@@ -14,7 +14,7 @@ describe('statusBarState', () => {
 
   it('puts pending approvals before a waiting QR code, and a QR code before the device count', () => {
     const now = 1_000_000;
-    const pairing = { url: 'http://127.0.0.1:1/#x', expiresAt: now + 299_500 };
+    const pairing = { url: 'http://127.0.0.1:1/#x', expiresAt: now + 299_500, route: { label: 'Only this computer can open this link.' } };
     const pending = [{ id: 'a' }, { id: 'b' }] as unknown as ApprovalRequest[];
     const connected = [{ id: 'd', name: 'phone' }];
     assert.deepEqual(statusBarState({ ...base, pairing, pending, connected }, now), { kind: 'approvals', pending: 2 });

@@ -12,11 +12,14 @@ import type { AuditLog } from '../../node/sessions/auditLog';
 import type { HostStateStore } from '../../node/host/fileStateStore';
 import type { RelayMode, WalkieHost } from '../../node/host/walkieHost';
 import type { WalkieConfig } from './walkieConfig';
+import { chooseRoute } from '../../node/reach/routeChooser';
 
 export interface PairingState {
   /** The single-use pairing URL (its fragment holds the offer's secret: never log it). */
   readonly url: string;
   readonly expiresAt: number;
+  /** Where the phone must be for `url` to open, in plain words, and a warning when it probably cannot. */
+  readonly route: { readonly label: string; readonly warning?: string };
 }
 
 export interface ControllerState {
@@ -140,7 +143,7 @@ export class WalkieController implements vscode.Disposable {
     const offer = host.newPairingUrl();
     const url = await this.reachableUrl(host, offer.url);
     this.clearPairing();
-    this.pairing = { url, expiresAt: offer.expiresAt };
+    this.pairing = { url, expiresAt: offer.expiresAt, route: routeOf(url, host.origin) };
     this.pairingTimer = setTimeout(() => {
       this.clearPairing();
       this.changed.fire();
@@ -249,3 +252,24 @@ function relayMode(c: WalkieConfig): RelayMode {
 export function auditFileIn(globalStorage: vscode.Uri): string {
   return path.join(globalStorage.fsPath, 'audit.jsonl');
 }
+
+/**
+ * What the pairing view says about a pairing URL: the route chooser's plain words for the origin the phone
+ * will open (never a loopback link without saying a phone cannot open it).
+ */
+function routeOf(pairingUrl: string, hostOrigin: string): PairingState['route'] {
+  const u = new URL(pairingUrl);
+  const loopback = u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+  const port = Number(u.port) || 0;
+  const facts =
+    u.origin !== new URL(hostOrigin).origin
+      ? { port, forwarded: u.origin }
+      : loopback
+        ? { port }
+        : u.protocol === 'https:'
+          ? { port, relay: u.origin }
+          : { port, lan: u.hostname };
+  const { label, warning } = chooseRoute(facts);
+  return warning ? { label, warning } : { label };
+}
+

@@ -17,6 +17,7 @@ export function devicesViewHtml(nonce: string, cspSource: string): string {
   h1 { font-size: 1.4em; font-weight: 600; margin: 0.4em 0 0.6em; }
   h2 { font-size: 1.05em; font-weight: 600; margin: 1.4em 0 0.5em; border-bottom: 1px solid var(--vscode-panel-border, transparent); padding-bottom: 4px; }
   .muted { color: var(--vscode-descriptionForeground); }
+  .warning { color: var(--vscode-editorWarning-foreground); }
   .qr { background: #fff; padding: 8px; width: 256px; height: 256px; image-rendering: pixelated; border-radius: 4px; display: block; }
   .row { display: flex; gap: 6px; align-items: center; margin: 8px 0; }
   input { flex: 1; min-width: 0; background: var(--vscode-input-background); color: var(--vscode-input-foreground); border: 1px solid var(--vscode-input-border, transparent); padding: 4px 6px; font-family: var(--vscode-editor-font-family); font-size: 0.9em; }
@@ -40,6 +41,8 @@ export function devicesViewHtml(nonce: string, cspSource: string): string {
 <section id="pair" hidden>
   <img id="qr" class="qr" alt="Pairing QR code" data-testid="walkie-qr">
   <p>Scan this code with your phone's camera. It works once and expires in <span id="left">–:––</span>.</p>
+  <p id="route" data-testid="walkie-route"></p>
+  <p id="route-warning" class="warning" data-testid="walkie-route-warning" hidden></p>
   <div class="row"><input id="link" readonly aria-label="Pairing link"><button id="copy" class="secondary">Copy link</button></div>
   <div class="row"><button id="new">New code</button><button id="cancel" class="secondary">Cancel</button></div>
 </section>
@@ -85,6 +88,10 @@ export function devicesViewHtml(nonce: string, cspSource: string): string {
       if (p && typeof p.qrSvg === 'string' && typeof p.url === 'string') {
         $('qr').src = 'data:image/svg+xml;base64,' + btoa(p.qrSvg);
         $('link').value = p.url;
+        $('route').textContent = p.route && typeof p.route.label === 'string' ? p.route.label : '';
+        const warn = p.route && typeof p.route.warning === 'string' ? p.route.warning : '';
+        $('route-warning').textContent = warn;
+        $('route-warning').hidden = !warn;
         expiresAt = Number(p.expiresAt) || 0;
         tick();
       } else {

@@ -12,6 +12,8 @@ export interface PanelPairing {
   readonly qrSvg: string;
   /** Milliseconds since the epoch. */
   readonly expiresAt: number;
+  /** Where the phone must be for the link to open, and a warning when it probably cannot. */
+  readonly route?: { readonly label: string; readonly warning?: string };
 }
 
 export interface PanelDevice {

@@ -14,7 +14,7 @@ export async function qrSvg(url: string): Promise<string> {
 }
 
 export async function pairingMessage(p: PairingState | undefined): Promise<ToPanelMessage> {
-  return { type: 'pairing', pairing: p ? { url: p.url, qrSvg: await qrSvg(p.url), expiresAt: p.expiresAt } : null };
+  return { type: 'pairing', pairing: p ? { url: p.url, qrSvg: await qrSvg(p.url), expiresAt: p.expiresAt, route: p.route } : null };
 }
 
 export function devicesMessage(controller: WalkieController): ToPanelMessage {
