@@ -87,7 +87,7 @@ async function boot(credentials: CredentialStore): Promise<Screen> {
     return pairingScreen(url);
   }
   const host = credentials.current();
-  return host ? resumeHost(host, consoleLogger) : { kind: 'welcome' };
+  return host ? resumeHost(host, credentials, consoleLogger) : { kind: 'welcome' };
 }
 
 const root = document.getElementById('app');

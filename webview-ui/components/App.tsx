@@ -20,12 +20,12 @@ export type Screen =
   | { kind: 'welcome' };
 
 /** Reconnects to a host paired earlier (the channel is set up once the first screen is painted). */
-export function resumeHost(host: StoredHost, logger: Logger): Screen {
+export function resumeHost(host: StoredHost, credentials: CredentialStore, logger: Logger): Screen {
   const transport = new DeferredTransport(
     { state: 'connecting', since: systemClock.now() },
     async () => {
       const { ChannelTransport } = await import('../transport/channelTransport');
-      const channel = ChannelTransport.resume(host, systemClock, logger);
+      const channel = await ChannelTransport.resume(host, credentials, systemClock, logger);
       channel.start();
       return channel;
     },
@@ -104,6 +104,7 @@ export function App({ initial, credentials }: { initial: Screen; credentials: Cr
             onClick={() => {
               if (!window.confirm(`Forget ${host.hostName ?? 'this computer'}? You will need to pair again.`)) return;
               credentials.forget(host.hostId);
+              void import('../transport/deviceKeys').then((k) => k.deleteSealedKey(host.hostId)).catch(() => undefined);
               screen.controller.dispose();
               setScreen({ kind: 'welcome' });
             }}

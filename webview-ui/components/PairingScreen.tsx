@@ -68,7 +68,7 @@ export function PairingScreen({ offer, clock, credentials, onDone }: Props) {
     let transport: ChannelTransport;
     try {
       const { ChannelTransport } = await import('../transport/channelTransport');
-      transport = ChannelTransport.pair(offer, deviceName, clock);
+      transport = await ChannelTransport.pair(offer, deviceName, clock);
     } catch {
       setStep({ kind: 'problem', problem: 'failed' });
       return;
@@ -131,6 +131,7 @@ export function PairingScreen({ offer, clock, credentials, onDone }: Props) {
               class="btn btn-deny"
               onClick={() => {
                 credentials.forget(step.paired.host.hostId);
+                void import('../transport/deviceKeys').then((k) => k.deleteSealedKey(step.paired.host.hostId)).catch(() => undefined);
                 live.current?.controller.dispose();
                 live.current = undefined;
                 setStep({ kind: 'problem', problem: 'mismatch' });

@@ -1,20 +1,22 @@
 // The phone's transport: the encrypted bridge channel (src/core/bridge/bridgeClient.ts: Noise over the relay)
-// carried by a browser WebSocket (browserSocket.ts). All crypto is @noble/* inside the core, so this
-// works on a plain-http LAN origin where crypto.subtle is absent. Used twice: for a first pairing (with
+// carried by a browser WebSocket (browserSocket.ts). The device key is sealed in WebCrypto where the
+// browser allows it (deviceKeys.ts); everything else is @noble/* inside the core, so this also works on a
+// plain-http LAN origin where crypto.subtle is absent. Used twice: for a first pairing (with
 // the offer's one-time psk, reporting the short authentication string) and for every later visit (with
 // the stored device key); the BridgeClient reconnects by itself.
 import { BridgeClient } from '../../src/core/bridge/bridgeClient';
-import { bytesToBase64url } from '../../src/core/base/bytes';
+import { base64urlToBytes, bytesToBase64url } from '../../src/core/base/bytes';
 import type { Clock } from '../../src/core/base/clock';
 import { Emitter } from '../../src/core/base/event';
 import type { Logger } from '../../src/core/base/logger';
 import { nullLogger } from '../../src/core/base/logger';
-import { credentialKeys } from '../../src/core/pairing/deviceCredentials';
-import { generateKeyPair, type KeyPair } from '../../src/core/noise/dh';
+import { generateKeyPair, keyPairFromSecret } from '../../src/core/noise/dh';
+import type { DeviceIdentity } from '../../src/core/noise/staticKey';
 import type { PairingOffer } from '../../src/core/pairing/pairingPayload';
 import type { DeviceMessage, HostMessage } from '../../src/core/wire/protocol';
 import { browserSocketFactory } from './browserSocket';
-import type { StoredHost } from './credentialStore';
+import type { CredentialStore, StoredHost } from './credentialStore';
+import { createSealedKey, loadSealedKey, sealedKeysSupported, sealExistingKey } from './deviceKeys';
 import type { ConnState, Transport } from './transport';
 import { errorName } from '../../src/core/base/errorName';
 
@@ -39,7 +41,7 @@ export class ChannelTransport implements Transport {
   private constructor(
     host: StoredHost,
     hostPublicKey: Uint8Array,
-    identity: KeyPair,
+    identity: DeviceIdentity,
     pairing: { psk: Uint8Array; deviceName: string } | undefined,
     clock: Clock,
     private readonly logger: Logger,
@@ -63,24 +65,43 @@ export class ChannelTransport implements Transport {
     this.client.onPaired(({ sas, hostName }) => this.paired.fire({ sas, hostName, host: { ...host, hostName } }));
   }
 
-  /** Reconnects a device paired earlier. */
-  static resume(host: StoredHost, clock: Clock, logger: Logger = nullLogger): ChannelTransport {
-    const { identity, hostPublicKey } = credentialKeys(host);
-    return new ChannelTransport(host, hostPublicKey, identity, undefined, clock, logger);
+  /**
+   * Reconnects a device paired earlier. A readable key is sealed first where the browser can (and the
+   * readable copy deleted from `credentials`); a sealed key that is gone (site data cleared) is an error.
+   */
+  static async resume(host: StoredHost, credentials: CredentialStore | undefined, clock: Clock, logger: Logger = nullLogger): Promise<ChannelTransport> {
+    const hostPublicKey = base64urlToBytes(host.hostPublicKey);
+    if (host.sealedKey) {
+      const key = await loadSealedKey(host.hostId);
+      if (!key) throw new Error('the sealed device key is missing');
+      return new ChannelTransport(host, hostPublicKey, key, undefined, clock, logger);
+    }
+    const secret = base64urlToBytes(host.deviceSecretKey ?? '');
+    try {
+      if (credentials && (await sealedKeysSupported())) {
+        const key = await sealExistingKey(host.hostId, secret);
+        const { deviceSecretKey: _readable, ...rest } = host;
+        const sealed: StoredHost = { ...rest, sealedKey: true };
+        credentials.replace(sealed);
+        return new ChannelTransport(sealed, hostPublicKey, key, undefined, clock, logger);
+      }
+      return new ChannelTransport(host, hostPublicKey, keyPairFromSecret(secret), undefined, clock, logger);
+    } finally {
+      secret.fill(0);
+    }
   }
 
-  /** Pairs with the host of a scanned offer under a fresh device key. */
-  static pair(offer: PairingOffer, deviceName: string, clock: Clock, logger: Logger = nullLogger): ChannelTransport {
+  /** Pairs with the host of a scanned offer under a fresh device key (sealed where the browser can). */
+  static async pair(offer: PairingOffer, deviceName: string, clock: Clock, logger: Logger = nullLogger): Promise<ChannelTransport> {
+    const base = { hostId: offer.hostId, hostPublicKey: bytesToBase64url(offer.hostPublicKey), relayUrl: offer.relayUrl, deviceName, pairedAt: clock.now() };
+    const pairing = { psk: offer.psk, deviceName };
+    if (await sealedKeysSupported()) {
+      const key = await createSealedKey(offer.hostId);
+      return new ChannelTransport({ ...base, sealedKey: true }, offer.hostPublicKey, key, pairing, clock, logger);
+    }
     const identity = generateKeyPair();
-    const host: StoredHost = {
-      hostId: offer.hostId,
-      hostPublicKey: bytesToBase64url(offer.hostPublicKey),
-      relayUrl: offer.relayUrl,
-      deviceSecretKey: bytesToBase64url(identity.secretKey),
-      deviceName,
-      pairedAt: clock.now(),
-    };
-    return new ChannelTransport(host, offer.hostPublicKey, identity, { psk: offer.psk, deviceName }, clock, logger);
+    const host: StoredHost = { ...base, deviceSecretKey: bytesToBase64url(identity.secretKey) };
+    return new ChannelTransport(host, offer.hostPublicKey, identity, pairing, clock, logger);
   }
 
   get state(): ConnState {

@@ -1,10 +1,11 @@
 // This device's pairings, kept in localStorage under one key per host id, plus which host was used last.
 //
-// Security: the device's X25519 secret key is stored as base64url in localStorage, readable by any script
-// on this origin. A non-extractable key (WebCrypto CryptoKey in IndexedDB) is impossible here: the page
-// must work on a plain-http LAN origin, where crypto.subtle does not exist, and X25519 runs in
-// @noble/curves anyway. The relay serves only this bundle on its origin and the page runs no third-party
-// script, and agent text is sanitized (markdown.ts); "Forget this host" deletes the key.
+// Security: where the browser can, the device's X25519 secret key is sealed — a non-extractable WebCrypto
+// key in IndexedDB (deviceKeys.ts) — and the entry here only says `sealedKey: true`. Where it cannot (a
+// plain-http LAN origin has no crypto.subtle; browsers without WebCrypto X25519) the secret is stored as
+// base64url here, readable by any script on this origin: the page runs no third-party script, agent text
+// is sanitized (markdown.ts), and "Forget this host" deletes the key. An entry with a readable secret is
+// sealed (and the secret deleted from here) the first time the page runs where sealing works.
 //
 // What is read back is checked field by field (storage is shared with anything else on the origin), with
 // the rules of DeviceCredentialsSchema (src/core/pairing/deviceCredentials.ts). It is a hand-written check rather
@@ -13,7 +14,11 @@ import { base64urlToBytes } from '../../src/core/base/bytes';
 import type { DeviceCredentials } from '../../src/core/pairing/deviceCredentials';
 
 /** A paired host as this device stores it: core's DeviceCredentials plus the device's own name and when it paired. */
-export interface StoredHost extends DeviceCredentials {
+export interface StoredHost extends Omit<DeviceCredentials, 'deviceSecretKey'> {
+  /** The readable secret, only where the key could not be sealed. */
+  deviceSecretKey?: string;
+  /** The secret is a non-extractable key in IndexedDB under this host id (deviceKeys.ts). */
+  sealedKey?: true;
   deviceName: string;
   pairedAt: number;
 }
@@ -35,7 +40,7 @@ function canonicalKey(x: unknown): boolean {
 export function parseStoredHost(value: unknown): StoredHost | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
-  const allowed = new Set(['hostId', 'hostPublicKey', 'relayUrl', 'deviceSecretKey', 'hostName', 'deviceName', 'pairedAt']);
+  const allowed = new Set(['hostId', 'hostPublicKey', 'relayUrl', 'deviceSecretKey', 'sealedKey', 'hostName', 'deviceName', 'pairedAt']);
   if (Object.keys(v).some((k) => !allowed.has(k))) return undefined;
   const str = (x: unknown, re: RegExp) => typeof x === 'string' && re.test(x);
   const ok =
@@ -43,7 +48,8 @@ export function parseStoredHost(value: unknown): StoredHost | undefined {
     canonicalKey(v.hostPublicKey) &&
     str(v.relayUrl, RELAY_URL) &&
     (v.relayUrl as string).length <= 512 &&
-    canonicalKey(v.deviceSecretKey) &&
+    // Exactly one of the two: a sealed key, or a readable secret.
+    (v.sealedKey === true ? v.deviceSecretKey === undefined : v.sealedKey === undefined && canonicalKey(v.deviceSecretKey)) &&
     (v.hostName === undefined || (typeof v.hostName === 'string' && v.hostName.length <= 512)) &&
     typeof v.deviceName === 'string' &&
     v.deviceName.length <= 64 &&
@@ -64,6 +70,11 @@ export class CredentialStore {
   }
 
   /** The host used last, or any stored one; entries that fail to parse are ignored. */
+  /** Rewrites a stored entry without changing which host was used last. */
+  replace(host: StoredHost): void {
+    this.storage.setItem(PREFIX + host.hostId, JSON.stringify(host));
+  }
+
   current(): StoredHost | undefined {
     const last = this.storage.getItem(LAST);
     return (last ? this.get(last) : undefined) ?? this.all()[0];

@@ -25,6 +25,7 @@ import { Emitter, type Event } from '../base/event';
 import type { DeviceSocket, DeviceSocketFactory } from './links';
 import { nullLogger, type Logger } from '../base/logger';
 import type { KeyPair } from '../noise/dh';
+import { isKeyPair, PreparedStaticKey, type DeviceIdentity } from '../noise/staticKey';
 import { HandshakeState } from '../noise/handshakeState';
 import type { WireFeature } from '../wire/features';
 import { FeatureNegotiation } from './featureNegotiation';
@@ -49,7 +50,8 @@ export interface BridgeClientOptions {
   relayUrl: string;
   hostId: string;
   hostPublicKey: Uint8Array;
-  identity: KeyPair;
+  /** The device key: a key pair in memory, or a sealed key the page cannot read (src/core/noise/staticKey.ts). */
+  identity: DeviceIdentity;
   /** Present for the first pairing (from the QR); copied, and zeroed once used. */
   pairing?: { psk: Uint8Array; deviceName: string };
   connect: DeviceSocketFactory;
@@ -81,6 +83,10 @@ export class BridgeClient implements Disposable {
   private socket: DeviceSocket | undefined;
   private socketSubs: Disposable[] = [];
   private hs: HandshakeState | undefined;
+  /** A sealed identity's DH results for the handshake under way; a DH is being computed while `preparing`. */
+  private prepared: PreparedStaticKey | undefined;
+  private preparing = false;
+  private preparedWelcome = false;
   private channel: SecureChannel | undefined;
   private timer: TimerHandle | undefined;
   private attempt = 0;
@@ -179,17 +185,43 @@ export class BridgeClient implements Disposable {
   }
 
   private hello(): void {
+    const identity = this.o.identity;
+    if (isKeyPair(identity)) return this.sendHello({ s: identity });
+    // A sealed key: DH(s, rs) for message 1 is computed first, asynchronously (WebCrypto).
+    const prepared = new PreparedStaticKey(identity);
+    this.prepared = prepared;
+    this.afterPrepare(prepared.prepare(this.o.hostPublicKey), () => this.sendHello({ sealed: prepared.sealed }));
+  }
+
+  private sendHello(key: { s: KeyPair } | { sealed: PreparedStaticKey['sealed'] }): void {
     const pairing = this.pairing;
     this.hs = new HandshakeState({
       pattern: pairing ? 'IKpsk2' : 'IK',
       initiator: true,
       prologue: prologueFor(this.o.hostId),
-      s: this.o.identity,
+      ...key,
       rs: this.o.hostPublicKey,
       psk: pairing?.psk,
     });
     const message = this.hs.writeMessage(encodePayload(pairing ? { v: 1, name: pairing.deviceName } : { v: 1 }));
     this.socket!.send(concatBytes(Uint8Array.of(pairing ? PAIR_TAG : RECONNECT_TAG), message));
+  }
+
+  /** Runs `then` once `work` is done, if this connection is still the one that asked; fails it otherwise. */
+  private afterPrepare(work: Promise<void>, then: () => void): void {
+    const socket = this.socket;
+    this.preparing = true;
+    work.then(
+      () => {
+        this.preparing = false;
+        if (this.socket === socket && this.phase === 'handshake') this.guard(then);
+      },
+      (e: unknown) => {
+        this.preparing = false;
+        this.logger.warn(`bridge client: the device key failed (${errorName(e)})`);
+        if (this.socket === socket && this.phase === 'handshake') this.fail(CloseCode.internalError, 'device key failed');
+      },
+    );
   }
 
   private frame(frame: Uint8Array): void {
@@ -220,7 +252,14 @@ export class BridgeClient implements Disposable {
   /** Noise message 2: the host proved its static key (and the psk); confirm with an empty frame. */
   private welcome(frame: Uint8Array): void {
     const hs = this.hs;
-    if (!hs) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
+    if (!hs || this.preparing) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
+    const prepared = this.prepared;
+    if (prepared && !this.preparedWelcome) {
+      // A sealed key: DH(s, re) for "se" first. re is message 2's first 32 bytes, in clear (Noise IK).
+      if (frame.length < 32) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
+      this.preparedWelcome = true;
+      return this.afterPrepare(prepared.prepare(frame.slice(0, 32)), () => this.welcome(frame));
+    }
     try {
       const welcome = decodePayload(HostWelcomeSchema, hs.readMessage(frame));
       if (!welcome) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
@@ -231,6 +270,9 @@ export class BridgeClient implements Disposable {
     } finally {
       hs.destroy();
       this.hs = undefined;
+      this.prepared?.clear();
+      this.prepared = undefined;
+      this.preparedWelcome = false;
     }
     this.phase = 'accepting';
     this.socket!.send(this.channel.encrypt(EMPTY));
@@ -318,6 +360,9 @@ export class BridgeClient implements Disposable {
     this.socket = undefined;
     this.hs?.destroy();
     this.hs = undefined;
+    this.prepared?.clear();
+    this.prepared = undefined;
+    this.preparedWelcome = false;
     this.channel?.close();
     this.channel = undefined;
   }

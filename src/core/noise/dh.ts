@@ -63,6 +63,12 @@ export function dh(keyPair: KeyPair, publicKey: Uint8Array, impl: X25519 = noble
   } catch {
     throw new NoiseError('NOISE_ERR_KEY', 'invalid (low-order) public key');
   }
+  return checkShared(shared);
+}
+
+/** A shared secret, whoever computed it, must be 32 bytes and not all zero (see dh above). */
+export function checkShared(shared: Uint8Array): Uint8Array {
+  if (!isBytes(shared) || shared.length !== DHLEN) throw new NoiseError('NOISE_ERR_KEY', `shared secret must be ${DHLEN} bytes`);
   let acc = 0;
   for (const b of shared) acc |= b;
   if (acc === 0) throw new NoiseError('NOISE_ERR_KEY', 'all-zero shared secret');

@@ -4,7 +4,7 @@
 // Any failure aborts the handshake for good (later calls → NOISE_ERR_STATE) and zeroes what it owns.
 import { concatBytes, isBytes } from '../base/bytes';
 import { CipherState, TAGLEN } from './cipherState';
-import { DHLEN, dh, generateKeyPair, nobleX25519, type KeyPair, type X25519 } from './dh';
+import { checkShared, DHLEN, dh, generateKeyPair, nobleX25519, type KeyPair, type X25519 } from './dh';
 import { NoiseError, type NoiseErrorCode } from './noiseError';
 import { parsePattern, SUPPORTED_PATTERNS, type HandshakePattern, type Token } from './patterns';
 import { SymmetricState } from './symmetricState';
@@ -17,6 +17,12 @@ export interface HandshakeOptions {
   prologue: Uint8Array;
   /** Our static key pair (IK: both sides; XX: both sides). Borrowed: destroy() does not zero it. */
   s?: KeyPair;
+  /**
+   * Our static key when its secret is held where this code cannot read it (the phone's non-extractable
+   * WebCrypto key): its public key, and DH with it for the peer keys this handshake will meet, computed
+   * in advance (src/core/noise/staticKey.ts). Instead of `s`.
+   */
+  sealed?: { publicKey: Uint8Array; dh(publicKey: Uint8Array): Uint8Array };
   /** The peer's static public key known in advance (IK initiator: the responder's pre-message). */
   rs?: Uint8Array;
   /** The 32-byte pre-shared key (IKpsk2, NNpsk0). Copied; the copy is zeroed after use. */
@@ -52,6 +58,8 @@ export class HandshakeState {
   private readonly initiator: boolean;
   private readonly ss: SymmetricState;
   private readonly s: KeyPair | undefined;
+  private readonly sealed: HandshakeOptions['sealed'];
+  private readonly sPublic: Uint8Array | undefined;
   private readonly x25519: X25519;
   private e: KeyPair | undefined;
   private rs: Uint8Array | undefined;
@@ -72,7 +80,8 @@ export class HandshakeState {
     const theirs = this.initiator ? pattern.responderPreMessage : pattern.initiatorPreMessage;
     const sentByMe = pattern.messages.filter((_, i) => i % 2 === (this.initiator ? 0 : 1)).flat();
     // Fail early and closed on missing or malformed keys rather than half-way through the handshake.
-    if ((mine.includes('s') || sentByMe.includes('s')) && !validKeyPair(o.s)) throw new NoiseError('NOISE_ERR_KEY', 'pattern needs a 32-byte static key pair');
+    const sealedOk = o.sealed !== undefined && o.s === undefined && isBytes(o.sealed.publicKey) && o.sealed.publicKey.length === DHLEN && typeof o.sealed.dh === 'function';
+    if ((mine.includes('s') || sentByMe.includes('s')) && !validKeyPair(o.s) && !sealedOk) throw new NoiseError('NOISE_ERR_KEY', 'pattern needs a 32-byte static key pair');
     if (theirs.includes('s') && !(isBytes(o.rs) && o.rs.length === DHLEN)) throw new NoiseError('NOISE_ERR_KEY', "pattern needs the peer's 32-byte static public key");
     if (pattern.psk && !(isBytes(o.psk) && o.psk.length === PSK_LENGTH)) throw new NoiseError('NOISE_ERR_KEY', `pattern needs a ${PSK_LENGTH}-byte psk`);
     if (o.e !== undefined && !validKeyPair(o.e)) throw new NoiseError('NOISE_ERR_KEY', 'ephemeral key pair must be 32-byte keys');
@@ -80,6 +89,8 @@ export class HandshakeState {
 
     this.x25519 = o.x25519 ?? nobleX25519;
     this.s = o.s;
+    this.sealed = o.s ? undefined : o.sealed;
+    this.sPublic = o.s?.publicKey ?? this.sealed?.publicKey;
     this.e = o.e && copyKeyPair(o.e);
     this.rs = theirs.includes('s') ? o.rs!.slice() : undefined;
     this.psk = pattern.psk ? o.psk!.slice() : undefined;
@@ -87,7 +98,7 @@ export class HandshakeState {
     this.ss.mixHash(o.prologue);
     // §7.1: pre-message public keys are hashed, initiator's first, then the responder's.
     for (const [tokens, isMine] of [[pattern.initiatorPreMessage, this.initiator], [pattern.responderPreMessage, !this.initiator]] as const) {
-      if (tokens.includes('s')) this.ss.mixHash(isMine ? this.s!.publicKey : this.rs!);
+      if (tokens.includes('s')) this.ss.mixHash(isMine ? this.sPublic! : this.rs!);
     }
   }
 
@@ -120,7 +131,7 @@ export class HandshakeState {
           this.ss.mixHash(this.e.publicKey);
           if (this.pattern.psk) this.ss.mixKey(this.e.publicKey); // §9.2: psk patterns mix e into the key.
         } else if (token === 's') {
-          parts.push(this.ss.encryptAndHash(this.s!.publicKey));
+          parts.push(this.ss.encryptAndHash(this.sPublic!));
         } else {
           this.processKeyToken(token);
         }
@@ -191,14 +202,15 @@ export class HandshakeState {
       return;
     }
     // "es": DH(e, rs) for the initiator, DH(s, re) for the responder; "se" the mirror image.
+    const S = 'static' as const;
     const [mineKey, theirKey] = {
       ee: [this.e, this.re],
-      ss: [this.s, this.rs],
-      es: this.initiator ? [this.e, this.rs] : [this.s, this.re],
-      se: this.initiator ? [this.s, this.re] : [this.e, this.rs],
-    }[token] as [KeyPair | undefined, Uint8Array | undefined];
-    if (!mineKey || !theirKey) throw new NoiseError('NOISE_ERR_KEY', `missing key for "${token}"`);
-    const shared = dh(mineKey, theirKey, this.x25519);
+      ss: [S, this.rs],
+      es: this.initiator ? [this.e, this.rs] : [S, this.re],
+      se: this.initiator ? [S, this.re] : [this.e, this.rs],
+    }[token] as [KeyPair | typeof S | undefined, Uint8Array | undefined];
+    if (!mineKey || !theirKey || (mineKey === S && !this.s && !this.sealed)) throw new NoiseError('NOISE_ERR_KEY', `missing key for "${token}"`);
+    const shared = mineKey !== S ? dh(mineKey, theirKey, this.x25519) : this.s ? dh(this.s, theirKey, this.x25519) : checkShared(this.sealed!.dh(theirKey).slice());
     this.ss.mixKey(shared);
     shared.fill(0);
   }

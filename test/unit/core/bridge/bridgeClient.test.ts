@@ -6,7 +6,8 @@ import { bytesToBase64url } from '../../../../src/core/base/bytes';
 import { ManualClock, type TimerHandle } from '../../../../src/core/base/clock';
 import { CloseCode } from '../../../../src/core/wire/closeCodes';
 import { DeviceRegistry } from '../../../../src/core/pairing/deviceRegistry';
-import { generateKeyPair, type KeyPair } from '../../../../src/core/noise/dh';
+import { generateKeyPair, nobleX25519 } from '../../../../src/core/noise/dh';
+import type { DeviceIdentity, StaticKey } from '../../../../src/core/noise/staticKey';
 import { PairingOffers } from '../../../../src/core/pairing/pairingOffers';
 import type { HostMessage } from '../../../../src/core/wire/protocol';
 import { FakeHostApp, FakeRelay, settle } from './fakeBridgeLinks';
@@ -30,7 +31,7 @@ async function setup() {
   const host = new BridgeHost({ link: relay.hostLink, staticKey: hostKey, hostId, hostName: 'dev box', offers, registry, clock });
   const app = new FakeHostApp(host);
 
-  const client = (identity: KeyPair = generateKeyPair(), pair = true) => {
+  const client = (identity: DeviceIdentity = generateKeyPair(), pair = true) => {
     const offer = pair ? offers.create() : undefined;
     const c = new BridgeClient({
       relayUrl: 'ws://relay.test',
@@ -61,7 +62,57 @@ async function setup() {
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+/** A sealed key like the phone's WebCrypto one: DH answers later, and the secret stays in this closure. */
+function sealedKey(fail = false): StaticKey & { calls: number } {
+  const secret = generateKeyPair();
+  const key = {
+    publicKey: secret.publicKey,
+    calls: 0,
+    async dh(pub: Uint8Array): Promise<Uint8Array> {
+      key.calls++;
+      await new Promise((r) => setImmediate(r));
+      if (fail) throw new Error('the key is gone');
+      return nobleX25519.getSharedSecret(secret.secretKey, pub);
+    },
+  };
+  return key;
+}
+
+/** Each sealed DH waits a turn of the event loop: let both of a handshake's run. */
+async function settleSealed(): Promise<void> {
+  for (let i = 0; i < 6; i++) await settle();
+}
+
 describe('BridgeClient', () => {
+  it('pairs and reconnects with a sealed device key whose DH is asynchronous', async () => {
+    const s = await setup();
+    const key = sealedKey();
+    const d = s.client(key);
+    d.c.start();
+    await settleSealed();
+    assert.equal(d.states.at(-1)!.state, 'online');
+    assert.equal(d.paired.length, 1);
+    assert.equal(key.calls, 2, 'ss for message 1, se for message 2');
+    s.relay.drop(s.relay.openSockets()[0]!.conn);
+    s.app.append({ kind: 'assistant', text: 'while away' });
+    await s.reconnect();
+    await settleSealed();
+    assert.equal(d.states.at(-1)!.state, 'online', 'came back with IK under the same sealed key');
+    assert.equal(key.calls, 4);
+    assert.deepEqual(d.chatSeqs(), [1]);
+  });
+
+  it('drops the attempt and retries later when the sealed key fails', async () => {
+    const s = await setup();
+    const d = s.client(sealedKey(true));
+    d.c.start();
+    await settleSealed();
+    assert.equal(d.states.at(-1)!.state, 'offline');
+    assert.equal(d.states.at(-1)!.reason, 'device key failed');
+    assert.equal(d.c.stopped, false, 'a retry is scheduled');
+    assert.equal(s.relay.openSockets().length, 0);
+  });
+
   it('syncs the history on first connect and then takes live events', async () => {
     const s = await setup();
     for (let i = 0; i < 3; i++) s.app.append({ kind: 'assistant', text: `m${i}` });
