@@ -13,6 +13,7 @@ import { Controller } from './state/controller';
 import { CredentialStore } from './transport/credentialStore';
 import { DeferredTransport } from './transport/deferredTransport';
 import { loadMarkdown } from './render/markdownLoader';
+import { registerAppPin } from './transport/appPin';
 import './styles.css';
 
 /** Warnings and errors only; callers pass redacted reasons, never message contents. */
@@ -79,6 +80,8 @@ async function pairingScreen(url: string): Promise<Screen> {
 async function boot(credentials: CredentialStore): Promise<Screen> {
   const panel = panelScreen();
   if (panel) return panel;
+  // The phone: pin the app on this origin from the first visit (the pairing one included).
+  registerAppPin();
   if (location.hash.length > 1) {
     const url = location.href;
     // Security: the fragment holds the offer's one-time psk. Take it out of the address bar and the

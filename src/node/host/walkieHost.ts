@@ -2,6 +2,7 @@
 // external one), the link to it, the encrypted bridge, pairing offers, the device registry, the approval
 // broker, the HostService that speaks the protocol and the SessionManager that owns the sessions it serves.
 // Used by `walkie host` and by the VS Code extension.
+import { AppBundle } from './appBundle';
 import path from 'node:path';
 import * as z from 'zod';
 import { bytesToBase64url, base64urlToBytes } from '../../core/base/bytes';
@@ -70,7 +71,8 @@ export class WalkieHost implements Disposable {
   ) {
     const logger = o.logger ?? nullLogger;
     this.broker = new ApprovalBroker({ clock, expiryMs: o.expiryMs, logger });
-    this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger });
+    const app = new AppBundle(o.webRoot ?? defaultWebRoot());
+    this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger, appDigest: () => app.digest() });
     this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger });
     this.subs.add(
       bridge.onDeviceConnected((device) => {
