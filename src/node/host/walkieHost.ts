@@ -36,6 +36,11 @@ export interface WalkieHostOptions {
   hostName: string;
   /** dist/webview, served by the embedded relay. */
   webRoot?: string;
+  /**
+   * Where phones open the web app when it is not the relay's origin: a site the user trusts to serve
+   * dist/webview (docs/relay.md). Pairing URLs then start with it and name the relay in their payload.
+   */
+  appUrl?: string;
   clock?: Clock;
   logger?: Logger;
   expiryMs?: number;
@@ -139,7 +144,7 @@ export class WalkieHost implements Disposable {
   /** Makes a new single-use pairing offer (the previous one stops working) and returns its URL. */
   newPairingUrl(): { url: string; expiresAt: number } {
     const offer = this.offers.create(this.o.offerLifetimeMs);
-    const url = encodePairingUrl(this.currentOrigin, offer);
+    const url = encodePairingUrl(this.o.appUrl ?? this.currentOrigin, offer);
     offer.psk.fill(0);
     return { url, expiresAt: offer.expiresAt };
   }
