@@ -19,6 +19,7 @@ import { nullLogger, type Logger } from '../base/logger';
 import type { Author } from '../wire/author';
 import { agreedFeatures, WIRE_FEATURES, type WireFeature } from '../wire/features';
 import { forPeer } from '../wire/forPeer';
+import type { DeviceNotifySettings } from '../wire/notifySettings';
 import type { DeviceMessage, HostMessage, SessionInfo } from '../wire/protocol';
 import { PROTOCOL_VERSION } from '../wire/protocol';
 import { WIRE_ERROR_CODES, type WireErrorCode } from '../wire/wireErrorCodes';
@@ -50,6 +51,14 @@ export interface Peer {
   send(message: HostMessage): void;
 }
 
+/** A paired device's notification settings, as the host keeps them (the device registry). */
+export interface NotifySettingsHost {
+  /** This peer's settings and the host's VAPID key; undefined for a peer that is not a paired device. */
+  config(peerId: string): { settings: DeviceNotifySettings; vapidPublicKey?: string } | undefined;
+  /** Keeps new settings for this peer; a sentence for the device when they cannot be kept. */
+  update(peerId: string, settings: DeviceNotifySettings): string | undefined;
+}
+
 interface PeerState {
   readonly peer: Peer;
   /** The features agreed with this peer; undefined until it sends `hello` (a v1 peer). */
@@ -74,6 +83,8 @@ export class HostService implements Disposable {
       logger?: Logger;
       /** The base64url SHA-256 of this host's web app manifest, when it has one (feature `appPin`). */
       appDigest?: () => string | undefined;
+      /** Where devices' notification settings live (feature `notify`); absent: this host does not notify. */
+      notify?: NotifySettingsHost;
     },
   ) {
     this.log = options.logger ?? nullLogger;
@@ -151,6 +162,12 @@ export class HostService implements Disposable {
     if (sha256) this.safeSend(state, { type: 'app', sha256 });
   }
 
+  private sendNotifyConfig(state: PeerState): void {
+    if (!state.features?.has('notify')) return;
+    const config = this.options.notify?.config(state.peer.id);
+    if (config) this.safeSend(state, { type: 'notify', ...config });
+  }
+
   private hello(state: PeerState): void {
     this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos(), features: [...WIRE_FEATURES] });
   }
@@ -168,7 +185,8 @@ export class HostService implements Disposable {
         if (state.features) return this.log.debug(`peer ${peer.id}: a second hello ignored`);
         state.features = agreedFeatures(message.features);
         this.hello(state);
-        return this.vouchApp(state);
+        this.vouchApp(state);
+        return this.sendNotifyConfig(state);
       case 'sync':
         return this.sync(state, message.session, message.after);
       case 'prompt': {
@@ -194,6 +212,12 @@ export class HostService implements Disposable {
         if (!s) return this.error(state, 'HOST_ERR_NO_SESSION');
         s.handle.interrupt();
         return;
+      }
+      case 'notify': {
+        if (!state.features?.has('notify')) return;
+        const why = this.options.notify ? this.options.notify.update(peer.id, message.settings) : 'this host sends no notifications';
+        if (why !== undefined) return this.error(state, 'HOST_ERR_NOTIFY', why);
+        return this.sendNotifyConfig(state);
       }
       case 'decide': {
         // Security: the author is who this connection is (the bridge authenticated the device key), never

@@ -15,6 +15,12 @@ export const WIRE_FEATURES = [
    * service worker activates a new bundle only when the paired host vouches for it (SECURITY.md §3).
    */
   'appPin',
+  /**
+   * Notifications (issue 12): the host sends `notify {vapidPublicKey, settings}` after its answering
+   * `hello` and after each change; the device sends `notify {settings}` to change its own settings (its
+   * push subscription, an ntfy topic, lock-screen privacy, which events).
+   */
+  'notify',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

@@ -14,6 +14,8 @@ export const WIRE_ERROR_CODES = {
   HOST_ERR_PROMPT_REFUSED: 'The prompt was refused.',
   /** The prompt could not be typed into the agent (timeout, the agent exited); the device may resend it. */
   HOST_ERR_PROMPT_FAILED: 'The prompt could not be delivered.',
+  /** Notification settings could not be kept (not a paired device, or this host cannot notify); `message` says why. */
+  HOST_ERR_NOTIFY: 'Notification settings were not saved.',
   /** A decision named an approval id the host never had (or forgot). */
   BROKER_ERR_UNKNOWN: 'No such approval request.',
   /** A decision came after the approval was decided, expired or cancelled: the first decision won. */

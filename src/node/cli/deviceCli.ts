@@ -165,6 +165,7 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
         return out({ type: 'error', code: m.code, message: m.message, ...(m.ref ? { ref: m.ref } : {}) });
       case 'synced':
       case 'app':
+      case 'notify':
         return;
     }
   }
