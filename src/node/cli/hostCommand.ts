@@ -111,7 +111,7 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   // this host again after a restart; a port taken meanwhile falls back to a free one, and says so.
   const remembered = relay.kind === 'embedded' && relay.port === undefined ? rememberedPort(stateDir) : undefined;
   const start = (r: RelayMode) =>
-    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: options.name ?? os.hostname(), webRoot: defaultWebRoot(), appUrl, clock: systemClock, logger, expiryMs: expiryMinutes * 60_000 });
+    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: options.name ?? os.hostname(), webRoot: defaultWebRoot(), appUrl, presence: () => Date.now() - typing.at < PRESENT_AFTER_TYPING_MS, clock: systemClock, logger, expiryMs: expiryMinutes * 60_000 });
   let host: WalkieHost;
   try {
     host = await start(remembered !== undefined && relay.kind === 'embedded' ? { ...relay, port: remembered } : relay);
@@ -227,10 +227,17 @@ function untilEnterOrDevice(io: CommandIO, host: WalkieHost): Promise<void> {
   });
 }
 
+/** Someone typing in this terminal is at the computer: no pushes for this long after a key (issue 12). */
+const PRESENT_AFTER_TYPING_MS = 2 * 60_000;
+const typing = { at: -Infinity };
+
 /** The user keeps typing in this terminal: raw keys go to the agent, its screen comes back here. */
 function mirrorTerminal(session: AgentSession, io: CommandIO): () => void {
   const out = session.onOutput((d) => io.stdout.write(d));
-  const onKey = (d: Buffer) => session.write(d.toString('utf8'));
+  const onKey = (d: Buffer) => {
+    typing.at = Date.now();
+    session.write(d.toString('utf8'));
+  };
   const onResize = () => session.resize(io.stdout.columns, io.stdout.rows);
   io.stdin.setRawMode(true);
   io.stdin.on('data', onKey);

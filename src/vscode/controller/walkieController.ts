@@ -88,6 +88,8 @@ export class WalkieController implements vscode.Disposable {
         logger: this.log,
         expiryMs: config.expiryMs,
         offerLifetimeMs: config.pairingLifetimeMs,
+        // The user is at the computer while a VS Code window has focus: no pushes then (issue 12).
+        presence: () => vscode.window.state.focused,
       });
     const relay = relayMode(config);
     // With "any free port", reuse the last one first: paired devices keep the relay address they were given,
