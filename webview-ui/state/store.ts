@@ -143,6 +143,7 @@ export class Store {
       }
       case 'synced':
       case 'app':
+      case 'notify':
         return;
       case 'error':
         return this.applyError(m.code, m.message, m.ref);

@@ -10,6 +10,7 @@
 // updates and install a changed one. SECURITY.md says what that leaves open and why serving the app from
 // an origin the user controls (docs/relay.md) closes it.
 import { parseAppManifest, type AppManifest } from './appManifest';
+import { installPush } from './push';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -161,3 +162,5 @@ self.addEventListener('message', (event) => {
   vouching = work;
   event.waitUntil(work);
 });
+
+installPush();
