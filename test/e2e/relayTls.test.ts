@@ -19,7 +19,7 @@ import { eventually, PHONE } from '../browser/webuiHarness';
 import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
 import { startMockAnthropic, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { CliProcess } from './cliProcess';
-import { freePort, makeTestCa, presentedSerial, trustInNssDb, type TestCa } from './relayTlsFixtures';
+import { freePort, makeTestCa, pairChromiumAndApprove, pairDeviceAndApprove, presentedSerial, trustInNssDb, type TestCa } from './relayTlsFixtures';
 
 /** GET over https trusting only `ca`; resolves with the status and body, rejects with the TLS error. */
 function httpsGet(url: string, ca: Buffer | undefined): Promise<{ status: number; body: string }> {
@@ -35,51 +35,6 @@ function httpsGet(url: string, ca: Buffer | undefined): Promise<{ status: number
 }
 
 const sameSerial = (a: string, b: string) => a.replace(/^0+/, '').toUpperCase() === b.replace(/^0+/, '').toUpperCase();
-
-/** Pairs `walkie device` with the URL and approves one Bash call; returns the device, still connected. */
-async function pairDeviceAndApprove(url: string, stateDir: string, env: NodeJS.ProcessEnv, project: string): Promise<CliProcess> {
-  const device = new CliProcess(['device', url, '--json', '--state-dir', stateDir, '--name', 'tls phone'], { env });
-  await device.line('paired');
-  await device.line('session');
-  const from = device.lines.length;
-  device.send({ type: 'prompt', text: `SCENARIO:bash DIR=${project} go` });
-  const approval = await device.line('approval', (l) => l.tool === 'Bash', from);
-  assert.equal(fs.existsSync(path.join(project, 'out.txt')), false, 'the command ran before it was approved');
-  device.send({ type: 'decide', id: approval.id, decision: 'allow' });
-  await device.line('resolved', (l) => l.id === approval.id && l.resolution === 'allowed', from);
-  await device.waitFor('out.txt', () => fs.existsSync(path.join(project, 'out.txt')));
-  fs.rmSync(path.join(project, 'out.txt'));
-  return device;
-}
-
-/** Chromium pairs at `url` (at a phone viewport) and approves one Bash call. */
-async function pairChromiumAndApprove(browser: Browser, url: string, project: string, host: CliProcess): Promise<void> {
-  const context = await browser.newContext(PHONE);
-  try {
-    const page = await context.newPage();
-    await page.goto(url);
-    assert.equal(await page.evaluate(() => window.isSecureContext), true, 'the page is not a secure context');
-    await page.getByLabel('Name this device').fill('Chromium');
-    await page.getByTestId('pair').tap();
-    const words = await page.getByTestId('sas').innerText();
-    await host.waitFor('the host to show the same words', () => host.stderr.includes(words));
-    await page.getByRole('button', { name: 'They match' }).tap();
-    await page.getByTestId('session-select').waitFor();
-    await page.getByLabel('Message the agent').fill(`SCENARIO:bash DIR=${project} go`);
-    await page.getByTestId('send').tap();
-    const card = page.getByTestId('approval');
-    await card.waitFor({ timeout: 45_000 });
-    await eventually(async () => (await card.innerText()).includes('echo hi > out.txt'), 20_000);
-    assert.equal(fs.existsSync(path.join(project, 'out.txt')), false);
-    await eventually(() => page.getByTestId('approve').isEnabled());
-    await page.getByTestId('approve').tap();
-    await page.getByText('Done: wrote out.txt').waitFor({ timeout: 30_000 });
-    assert.equal(fs.readFileSync(path.join(project, 'out.txt'), 'utf8').trim(), 'hi');
-    fs.rmSync(path.join(project, 'out.txt'));
-  } finally {
-    await context.close().catch(() => {});
-  }
-}
 
 describe("walkie relay serving TLS itself (a CA made here, trusted by walkie device and by Chromium's NSS store)", function () {
   this.timeout(180_000);
@@ -165,8 +120,7 @@ describe("walkie relay serving TLS itself (a CA made here, trusted by walkie dev
     const url = await pairingUrl(host, pairFile);
     assert.ok(url.startsWith(`${origin}/#`), url);
     await host.waitFor('the route line', () => /Reachable from anywhere through your relay: https:\/\/127\.0\.0\.1/.test(host.stderr));
-    const device = await pairDeviceAndApprove(url, path.join(scratch, 'device'), { ...process.env, NODE_EXTRA_CA_CERTS: ca.certFile }, project);
-    procs.push(device);
+    await pairDeviceAndApprove(url, path.join(scratch, 'device'), { ...process.env, NODE_EXTRA_CA_CERTS: ca.certFile }, project, { onSpawn: (p) => procs.push(p) });
     const metrics = (await httpsGet(`${origin}/metrics`, caPem)).body;
     assert.match(metrics, /^walkie_relay_hosts 1$/m);
     assert.match(metrics, /^walkie_relay_host_devices 1$/m);
@@ -253,7 +207,7 @@ describe("Debian's caddy with its internal CA (tls internal) in front of a plain
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('pairs and approves through caddy; a client without caddy's root is refused', async () => {
+  it("pairs and approves through caddy; a client without caddy's root is refused", async () => {
     assert.ok(fs.existsSync('/usr/bin/caddy'), 'caddy is not installed: run scripts/setup.sh');
     const relay = new CliProcess(['relay', '--port', '0', '--bind', '127.0.0.1', '--trust-proxy']);
     procs.push(relay);
@@ -296,7 +250,7 @@ https://127.0.0.1:${httpsPort} {
     procs.push(host);
     const url = await host.waitFor('the pairing file', () => fs.existsSync(pairFile) && fs.readFileSync(pairFile, 'utf8').trim());
     assert.ok(url.startsWith(`${origin}/#`), url);
-    procs.push(await pairDeviceAndApprove(url, path.join(scratch, 'device'), { ...process.env, NODE_EXTRA_CA_CERTS: root }, project));
+    await pairDeviceAndApprove(url, path.join(scratch, 'device'), { ...process.env, NODE_EXTRA_CA_CERTS: root }, project, { onSpawn: (p) => procs.push(p) });
     const metrics = (await httpsGet(`${origin}/metrics`, caddyRoot)).body;
     assert.match(metrics, /^walkie_relay_hosts 1$/m);
     assert.match(metrics, /^walkie_relay_host_devices 1$/m);
