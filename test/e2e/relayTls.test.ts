@@ -19,7 +19,8 @@ import { eventually, PHONE } from '../browser/webuiHarness';
 import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
 import { startMockAnthropic, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { CliProcess } from './cliProcess';
-import { freePort, makeTestCa, pairChromiumAndApprove, pairDeviceAndApprove, presentedSerial, trustInNssDb, type TestCa } from './relayTlsFixtures';
+import { pairChromiumAndApprove, pairDeviceAndApprove } from './reachPhones';
+import { freePort, makeTestCa, presentedSerial, trustInNssDb, type TestCa } from './relayTlsFixtures';
 
 /** GET over https trusting only `ca`; resolves with the status and body, rejects with the TLS error. */
 function httpsGet(url: string, ca: Buffer | undefined): Promise<{ status: number; body: string }> {

@@ -16,7 +16,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../browser/browser';
 import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
 import { startMockAnthropic, type MockAnthropic } from '../fixtures/mockAnthropic';
 import { CliProcess } from './cliProcess';
-import { pairChromiumAndApprove, pairDeviceAndApprove } from './relayTlsFixtures';
+import { pairChromiumAndApprove, pairDeviceAndApprove } from './reachPhones';
 import { bridgeModelInto, createVethPair, HOST_ADDRESS, IP, type VethPair } from './vethNetns';
 
 describe('pairing over a veth pair between two network namespaces (default route choice, real Claude Code CLI)', function () {
