@@ -199,27 +199,35 @@ function open(url: string, ca: Buffer | undefined): Promise<WebSocket> {
     const ws = new WebSocket(url, { perMessageDeflate: false, ...(ca ? { ca } : {}) });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
+    ws.once('close', (code) => reject(new Error(`closed (${code})`)));
   });
 }
 
+/** An authenticated host and one device of it. Listeners go on before anything can arrive: over TLS the
+ *  relay's challenge can come in the same read as the 101 response, before an `await` would resume. */
 async function openPair(base: string, ca: Buffer | undefined): Promise<{ host: WebSocket; device: WebSocket }> {
-  const host = await open(`${base}/v1/host`, ca);
   const secret = randomBytes(32);
-  const hostId = await new Promise<string>((resolve) => {
-    const onMessage = (data: Buffer, isBinary: boolean): void => {
+  const host = new WebSocket(`${base}/v1/host`, { perMessageDeflate: false, ...(ca ? { ca } : {}) });
+  let opened: () => void = () => {};
+  const deviceOpened = new Promise<void>((r) => (opened = r));
+  const hostId = await new Promise<string>((resolve, reject) => {
+    host.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) return;
       const m = JSON.parse(data.toString()) as { type: string; nonce?: string; hostId?: string };
       if (m.type === 'challenge') host.send(JSON.stringify({ type: 'auth', ...signRelayChallenge(secret, m.nonce!) }));
-      if (m.type === 'ready') {
-        host.off('message', onMessage);
-        resolve(m.hostId!);
-      }
-    };
-    host.on('message', onMessage);
+      else if (m.type === 'ready') resolve(m.hostId!);
+      else if (m.type === 'open') opened();
+    });
+    host.once('error', reject);
+    host.once('close', (code) => reject(new Error(`host closed (${code})`)));
   });
-  const opened = new Promise((r) => host.once('message', r));
   const device = await open(`${base}/v1/device/${hostId}`, ca);
-  await opened;
+  await deviceOpened;
+  host.removeAllListeners('message');
+  for (const ws of [host, device]) {
+    ws.removeAllListeners('close');
+    ws.on('error', () => {});
+  }
   return { host, device };
 }
 
