@@ -12,10 +12,15 @@ export const IP = fs.existsSync('/usr/sbin/ip') ? '/usr/sbin/ip' : 'ip';
 export const HOST_ADDRESS = '198.18.0.1';
 export const PHONE_ADDRESS = '198.18.0.2';
 
-/** Two namespaces and a veth pair between them, with unique names; `remove()` is safe to call twice. */
+/**
+ * Two namespaces and a veth pair between them, plus a third with no network but loopback, all with unique
+ * names; `remove()` is safe to call twice.
+ */
 export interface VethPair {
   readonly a: string;
   readonly b: string;
+  /** Only `lo`: a machine with no LAN address. */
+  readonly offline: string;
   /** Runs a command inside a namespace: `['ip', 'netns', 'exec', ns]`. */
   prefix(ns: string): string[];
   remove(): void;
@@ -28,11 +33,12 @@ export function createVethPair(tag: string): VethPair {
   const id = crypto.randomBytes(3).toString('hex');
   const a = `walkie-${tag}-${id}-a`;
   const b = `walkie-${tag}-${id}-b`;
+  const offline = `walkie-${tag}-${id}-c`;
   // Interface names are at most 15 bytes.
   const [va, vb] = [`wk${id}a`, `wk${id}b`];
   const ip = (...args: string[]) => execFileSync(IP, args, { stdio: 'pipe' });
   const remove = () => {
-    for (const ns of [a, b]) {
+    for (const ns of [a, b, offline]) {
       try {
         ip('netns', 'del', ns);
       } catch {
@@ -46,6 +52,8 @@ export function createVethPair(tag: string): VethPair {
   try {
     ip('netns', 'add', a);
     ip('netns', 'add', b);
+    ip('netns', 'add', offline);
+    ip('-n', offline, 'link', 'set', 'lo', 'up');
     ip('link', 'add', va, 'type', 'veth', 'peer', 'name', vb);
     ip('link', 'set', va, 'netns', a);
     ip('link', 'set', vb, 'netns', b);
@@ -59,7 +67,7 @@ export function createVethPair(tag: string): VethPair {
     remove();
     throw new Error(`cannot create the veth pair: ${String((e as { stderr?: Buffer }).stderr ?? e)}`);
   }
-  return { a, b, prefix: (ns) => [IP, 'netns', 'exec', ns], remove };
+  return { a, b, offline, prefix: (ns) => [IP, 'netns', 'exec', ns], remove };
 }
 
 /**

@@ -86,6 +86,20 @@ describe('pairing over a veth pair between two network namespaces (default route
     await pairDeviceAndApprove(url, path.join(scratch, 'device'), process.env, project, { name: 'veth phone', prefix: veth!.prefix(veth!.b), onSpawn: (p) => procs.push(p) });
   });
 
+  it('on a machine with no LAN address it falls back to loopback and says a phone cannot open the link', async () => {
+    const pairFile = path.join(scratch, 'pair-offline.txt');
+    const lonely = new CliProcess(['host', '--pair-file', pairFile, '--state-dir', path.join(scratch, 'host-offline'), '--', claudeBin()], {
+      cwd: project,
+      env: { ...home.env, ANTHROPIC_BASE_URL: model!.url },
+      prefix: veth!.prefix(veth!.offline),
+    });
+    procs.push(lonely);
+    const url = await lonely.waitFor('the pairing file', () => fs.existsSync(pairFile) && fs.readFileSync(pairFile, 'utf8').trim());
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/#/);
+    await lonely.waitFor('the warning', () => /walkie: Only this computer can open this link\.\nwalkie: A phone cannot open this link/.test(lonely.stderr));
+    await lonely.kill();
+  });
+
   it('after a host restart the device is back by itself; Chromium in the other namespace pairs with the new link and approves', async () => {
     const device = procs.find((p) => p.child.spawnargs.includes('veth phone'))!;
     await host.kill();
