@@ -187,6 +187,7 @@ describe("Debian's caddy with its internal CA (tls internal) in front of a plain
   let project: string;
   let scratch: string;
   let caddy: ChildProcess | undefined;
+  let browser: Browser | undefined;
   const procs: CliProcess[] = [];
 
   before(async function () {
@@ -197,6 +198,7 @@ describe("Debian's caddy with its internal CA (tls internal) in front of a plain
   });
 
   after(async () => {
+    await browser?.close().catch(() => {});
     for (const p of procs.reverse()) await p.kill();
     if (caddy && caddy.exitCode === null) {
       const gone = new Promise((r) => caddy!.once('exit', r));
@@ -208,7 +210,7 @@ describe("Debian's caddy with its internal CA (tls internal) in front of a plain
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  it("pairs and approves through caddy; a client without caddy's root is refused", async () => {
+  it("walkie device and Chromium pair and approve through caddy; a client without caddy's root is refused", async () => {
     assert.ok(fs.existsSync('/usr/bin/caddy'), 'caddy is not installed: run scripts/setup.sh');
     const relay = new CliProcess(['relay', '--port', '0', '--bind', '127.0.0.1', '--trust-proxy']);
     procs.push(relay);
@@ -244,16 +246,30 @@ https://127.0.0.1:${httpsPort} {
     await assert.rejects(httpsGet(`${origin}/healthz`, undefined));
 
     const pairFile = path.join(scratch, 'pair.txt');
-    const host = new CliProcess(['host', '--relay', origin, '--pair-file', pairFile, '--state-dir', path.join(scratch, 'host'), '--name', 'caddy box', '--', claudeBin()], {
-      cwd: project,
-      env: { ...home.env, NODE_EXTRA_CA_CERTS: root },
-    });
-    procs.push(host);
+    const startHost = () => {
+      fs.rmSync(pairFile, { force: true });
+      const h = new CliProcess(['host', '--relay', origin, '--pair-file', pairFile, '--state-dir', path.join(scratch, 'host'), '--name', 'caddy box', '--', claudeBin()], {
+        cwd: project,
+        env: { ...home.env, NODE_EXTRA_CA_CERTS: root },
+      });
+      procs.push(h);
+      return h;
+    };
+    let host = startHost();
     const url = await host.waitFor('the pairing file', () => fs.existsSync(pairFile) && fs.readFileSync(pairFile, 'utf8').trim());
     assert.ok(url.startsWith(`${origin}/#`), url);
     await pairDeviceAndApprove(url, path.join(scratch, 'device'), { ...process.env, NODE_EXTRA_CA_CERTS: root }, project, { onSpawn: (p) => procs.push(p) });
     const metrics = (await httpsGet(`${origin}/metrics`, caddyRoot)).body;
     assert.match(metrics, /^walkie_relay_hosts 1$/m);
     assert.match(metrics, /^walkie_relay_host_devices 1$/m);
+
+    // Chromium, trusting caddy's root (its leaf is signed by an intermediate), pairs with a fresh link.
+    await host.kill();
+    host = startHost();
+    const url2 = await host.waitFor('a fresh pairing file', () => fs.existsSync(pairFile) && fs.readFileSync(pairFile, 'utf8').trim());
+    const chromeHome = path.join(scratch, 'chrome-home');
+    trustInNssDb(chromeHome, root);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, HOME: chromeHome } });
+    await pairChromiumAndApprove(browser, url2, project, host);
   });
 });
