@@ -2,12 +2,14 @@
 //   dist/extension.js   the VS Code extension (CommonJS; `vscode` and the native `node-pty` external)
 //   dist/cli.js         the `walkie` CLI (CommonJS, shebang)
 //   dist/hook.js        the attach hook for hand-started Claude Code sessions
-//   dist/webview/       the web UI (index.html, app.js, app.css, manifest, icons)
+//   dist/webview/       the web UI (index.html, app.js, app.css, manifest, icons), its service worker sw.js
+//                       and bundle.json: every app file's SHA-256 (what the phone pins: webview-ui/sw/sw.ts)
 //   dist/node_modules/node-pty/   node-pty's runtime files and N-API binaries, so the VSIX needs no npm install
 // Flags: --production (minified, no source maps), --watch, --tests (also bundles test/** into out/test),
 //        --bench (bundles bench/*.bench.ts into out/bench), --only SUBSTRING (with --tests/--bench: only the
 //        test or bench files whose path contains SUBSTRING, and none of the product targets).
 import * as esbuild from 'esbuild';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +44,10 @@ function targets() {
       sourcemap: production ? false : 'linked', minify: production, legalComments: 'none',
       jsx: 'automatic', jsxImportSource: 'preact', define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
     },
+    {
+      bundle: true, platform: 'browser', target: ['es2020', 'chrome100', 'safari15', 'firefox100'], format: 'iife', logLevel: 'warning',
+      entryPoints: { sw: rel('webview-ui/sw/sw.ts') }, outdir: rel('dist/webview'), sourcemap: false, minify: production, legalComments: 'none',
+    },
   ];
   const list = only ? [] : [...productTargets];
   // Heavy, native or test-harness packages stay outside test and bench bundles and load from node_modules.
@@ -75,7 +81,24 @@ function copyStatic() {
   for (const f of ['manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png']) {
     if (fs.existsSync(rel('media', f))) fs.copyFileSync(rel('media', f), path.join(web, f));
   }
+  writeAppManifest(web);
   copyNodePty();
+}
+
+/**
+ * dist/webview/bundle.json: the app shell's files and the base64url SHA-256 of each. The phone's service
+ * worker pins exactly these files, and the manifest's own hash is what a host vouches for (feature `appPin`).
+ * sw.js is not in it (a service worker cannot pin its own script); source maps are not part of the app.
+ */
+function writeAppManifest(web) {
+  const shell = ['index.html', 'app.js', 'app.css', 'manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png'];
+  const files = {};
+  for (const f of shell) {
+    const file = path.join(web, f);
+    if (!fs.existsSync(file)) throw new Error(`the web app has no ${f}`);
+    files[f] = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('base64url');
+  }
+  fs.writeFileSync(path.join(web, 'bundle.json'), JSON.stringify({ v: 1, files }, null, 1) + '\n');
 }
 
 /** node-pty's runtime: package.json, lib/*.js (no tests, no maps), the built binary and its prebuilds. */

@@ -9,6 +9,7 @@ import { Controller } from '../state/controller';
 import type { CredentialStore, StoredHost } from '../transport/credentialStore';
 import { DeferredTransport } from '../transport/deferredTransport';
 import { notificationsNeedPermission, Notifier, requestNotificationPermission } from '../state/notifier';
+import { AppUpdate } from './AppUpdate';
 import { ChatScreen } from './ChatScreen';
 import { PairingError, PairingScreen, type PairingProblem } from './PairingScreen';
 
@@ -113,7 +114,12 @@ export function App({ initial, credentials }: { initial: Screen; credentials: Cr
           </button>
         </>
       );
-      return <ChatScreen controller={screen.controller} now={systemClock.now} menu={menu} title={host.hostName ?? 'Walkie'} />;
+      return (
+        <>
+          <AppUpdate controller={screen.controller} />
+          <ChatScreen controller={screen.controller} now={systemClock.now} menu={menu} title={host.hostName ?? 'Walkie'} />
+        </>
+      );
     }
   }
 }

@@ -5,6 +5,7 @@
 import type { Clock } from '../../src/core/base/clock';
 import { bytesToHex } from '../../src/core/base/bytes';
 import { type Disposable, DisposableStore } from '../../src/core/base/dispose';
+import { Emitter } from '../../src/core/base/event';
 import type { Decision, DeviceMessage, HostMessage } from '../../src/core/wire/protocol';
 import { MAX_DENY_MESSAGE_CHARS, MAX_PROMPT_CHARS } from './limits';
 import { Store } from './store';
@@ -17,6 +18,9 @@ export function newClientId(): string {
 
 export class Controller implements Disposable {
   readonly store: Store;
+  private readonly appVouched = new Emitter<string>();
+  /** The host vouched for a web app bundle (feature `appPin`): its manifest's base64url SHA-256. */
+  readonly onAppVouched = this.appVouched.event;
   private readonly subscriptions = new DisposableStore();
   /** Prompts the transport neither sent nor kept (it was not ready): sent again on the next hello. */
   private readonly unsent = new Set<string>();
@@ -39,6 +43,7 @@ export class Controller implements Disposable {
 
   private onHostMessage(m: HostMessage): void {
     this.store.apply(m);
+    if (m.type === 'app') this.appVouched.fire(m.sha256);
     if (m.type === 'synced') this.syncing.delete(m.session);
     if (m.type !== 'hello') return;
     const resyncs = this.transport.resyncs;
@@ -101,6 +106,7 @@ export class Controller implements Disposable {
 
   dispose(): void {
     this.subscriptions.dispose();
+    this.appVouched.dispose();
     this.transport.dispose();
   }
 }

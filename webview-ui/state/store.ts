@@ -142,6 +142,7 @@ export class Store {
         return;
       }
       case 'synced':
+      case 'app':
         return;
       case 'error':
         return this.applyError(m.code, m.message, m.ref);

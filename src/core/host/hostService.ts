@@ -68,7 +68,13 @@ export class HostService implements Disposable {
   private readonly log: Logger;
 
   constructor(
-    private readonly options: { hostName: string; broker: ApprovalBroker; logger?: Logger },
+    private readonly options: {
+      hostName: string;
+      broker: ApprovalBroker;
+      logger?: Logger;
+      /** The base64url SHA-256 of this host's web app manifest, when it has one (feature `appPin`). */
+      appDigest?: () => string | undefined;
+    },
   ) {
     this.log = options.logger ?? nullLogger;
     const { broker } = options;
@@ -135,6 +141,16 @@ export class HostService implements Disposable {
     return this.peers.get(peerId)?.features;
   }
 
+  /**
+   * Security: tells a phone which web app this host vouches for, over the encrypted channel — so neither
+   * the relay nor the network path can get a changed app activated on a paired phone (SECURITY.md).
+   */
+  private vouchApp(state: PeerState): void {
+    if (!state.features?.has('appPin')) return;
+    const sha256 = this.options.appDigest?.();
+    if (sha256) this.safeSend(state, { type: 'app', sha256 });
+  }
+
   private hello(state: PeerState): void {
     this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos(), features: [...WIRE_FEATURES] });
   }
@@ -151,7 +167,8 @@ export class HostService implements Disposable {
         // host resend the whole session list over and over. Names this build does not know are ignored.
         if (state.features) return this.log.debug(`peer ${peer.id}: a second hello ignored`);
         state.features = agreedFeatures(message.features);
-        return this.hello(state);
+        this.hello(state);
+        return this.vouchApp(state);
       case 'sync':
         return this.sync(state, message.session, message.after);
       case 'prompt': {

@@ -10,6 +10,11 @@ import { LIMITS } from './limits';
 export const WIRE_FEATURES = [
   /** `resolved` carries the typed `author` (src/core/wire/author.ts) next to the v1 string `by`. */
   'author',
+  /**
+   * The host sends `app`: the SHA-256 of its own web app (dist/webview/bundle.json), so the phone's
+   * service worker activates a new bundle only when the paired host vouches for it (SECURITY.md §3).
+   */
+  'appPin',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

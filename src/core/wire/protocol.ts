@@ -137,6 +137,11 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   }),
   /** The end of a sync: everything up to `seq` has been sent for `session`. */
   z.object({ type: z.literal('synced'), session: Id, seq: Seq }),
+  /**
+   * Feature `appPin`: the base64url SHA-256 of the host's web app manifest (bundle.json: every app file and
+   * its hash). The phone's service worker runs only a bundle whose manifest has this hash.
+   */
+  z.object({ type: z.literal('app'), sha256: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }),
   /** A device request could not be carried out (a prompt to an ended session, a stale decision…). */
   z.object({ type: z.literal('error'), code: ErrorCodeFieldSchema, message: z.string().max(LIMITS.summary), ref: z.string().max(LIMITS.id).optional() }),
 ]);

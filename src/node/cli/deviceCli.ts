@@ -164,6 +164,7 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
       case 'error':
         return out({ type: 'error', code: m.code, message: m.message, ...(m.ref ? { ref: m.ref } : {}) });
       case 'synced':
+      case 'app':
         return;
     }
   }

@@ -28,6 +28,7 @@ export interface CommandIO {
 
 const OPTIONS = {
   relay: { type: 'string' },
+  'app-url': { type: 'string' },
   port: { type: 'string' },
   bind: { type: 'string' },
   lan: { type: 'boolean' },
@@ -43,6 +44,8 @@ export const HOST_USAGE = `walkie host [options] -- <agent> [args…]
 
 Runs the agent (default: claude; a command named codex runs Codex CLI) in a pseudo-terminal and serves it to paired devices.
   --relay URL          use a relay that runs elsewhere (its public http(s) URL) instead of the embedded one
+  --app-url URL        phones open the web app from URL (a site you trust that serves Walkie's webview
+                       folder) instead of the relay; the relay then only forwards ciphertext
   --port P             port of the embedded relay (default: any free port)
   --bind ADDR          address the embedded relay binds (127.0.0.1: only this computer)
   --lan                bind every interface and advertise this machine's LAN address (the default
@@ -79,6 +82,11 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
     io.stderr.write('walkie host: --port must be a port number (0–65535)\n');
     return 2;
   }
+  const appUrl = options['app-url'];
+  if (appUrl !== undefined && !/^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/.test(appUrl)) {
+    io.stderr.write('walkie host: --app-url must be an http(s) URL without a query or #fragment, e.g. https://walkie.example.org/\n');
+    return 2;
+  }
   const tunnelName = options.tunnel;
   if (tunnelName !== undefined && (!(TUNNEL_NAMES as readonly string[]).includes(tunnelName) || options.relay !== undefined)) {
     io.stderr.write(`walkie host: --tunnel takes one of ${TUNNEL_NAMES.join(', ')}, and works with the embedded relay (not with --relay)\n`);
@@ -109,7 +117,7 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   // this host again after a restart; a port taken meanwhile falls back to a free one, and says so.
   const remembered = relay.kind === 'embedded' && relay.port === undefined ? rememberedPort(stateDir) : undefined;
   const start = (r: RelayMode) =>
-    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: options.name ?? os.hostname(), webRoot: defaultWebRoot(), clock: systemClock, logger, expiryMs: expiryMinutes * 60_000 });
+    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: options.name ?? os.hostname(), webRoot: defaultWebRoot(), appUrl, clock: systemClock, logger, expiryMs: expiryMinutes * 60_000 });
   let host: WalkieHost;
   try {
     host = await start(remembered !== undefined && relay.kind === 'embedded' ? { ...relay, port: remembered } : relay);

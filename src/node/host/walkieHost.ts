@@ -2,6 +2,7 @@
 // external one), the link to it, the encrypted bridge, pairing offers, the device registry, the approval
 // broker, the HostService that speaks the protocol and the SessionManager that owns the sessions it serves.
 // Used by `walkie host` and by the VS Code extension.
+import { AppBundle } from './appBundle';
 import path from 'node:path';
 import * as z from 'zod';
 import { bytesToBase64url, base64urlToBytes } from '../../core/base/bytes';
@@ -35,6 +36,11 @@ export interface WalkieHostOptions {
   hostName: string;
   /** dist/webview, served by the embedded relay. */
   webRoot?: string;
+  /**
+   * Where phones open the web app when it is not the relay's origin: a site the user trusts to serve
+   * dist/webview (docs/relay.md). Pairing URLs then start with it and name the relay in their payload.
+   */
+  appUrl?: string;
   clock?: Clock;
   logger?: Logger;
   expiryMs?: number;
@@ -70,7 +76,8 @@ export class WalkieHost implements Disposable {
   ) {
     const logger = o.logger ?? nullLogger;
     this.broker = new ApprovalBroker({ clock, expiryMs: o.expiryMs, logger });
-    this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger });
+    const app = new AppBundle(o.webRoot ?? defaultWebRoot());
+    this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger, appDigest: () => app.digest() });
     this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger });
     this.subs.add(
       bridge.onDeviceConnected((device) => {
@@ -137,7 +144,7 @@ export class WalkieHost implements Disposable {
   /** Makes a new single-use pairing offer (the previous one stops working) and returns its URL. */
   newPairingUrl(): { url: string; expiresAt: number } {
     const offer = this.offers.create(this.o.offerLifetimeMs);
-    const url = encodePairingUrl(this.currentOrigin, offer);
+    const url = encodePairingUrl(this.o.appUrl ?? this.currentOrigin, offer);
     offer.psk.fill(0);
     return { url, expiresAt: offer.expiresAt };
   }
