@@ -15,6 +15,7 @@ import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
 import { defaultWebRoot, WalkieHost, type RelayMode } from '../host/walkieHost';
 import { stderrLogger } from './stderrLogger';
 import { chooseRoute } from '../reach/routeChooser';
+import { lanAddress } from '../host/lanAddress';
 import { tunnelProvider, TUNNEL_NAMES, type TunnelName, type TunnelProvider } from '../reach/tunnelProvider';
 import { TunnelSupervisor } from '../reach/tunnelSupervisor';
 import type { Logger } from '../../core/base/logger';
@@ -46,8 +47,9 @@ Runs the agent (default: claude; a command named codex runs Codex CLI) in a pseu
   --app-url URL        phones open the web app from URL (a site you trust that serves Walkie's webview
                        folder) instead of the relay; the relay then only forwards ciphertext
   --port P             port of the embedded relay (default: any free port)
-  --bind ADDR          address the embedded relay binds (default 127.0.0.1)
-  --lan                bind every interface and advertise this machine's LAN address
+  --bind ADDR          address the embedded relay binds (127.0.0.1: only this computer)
+  --lan                bind every interface and advertise this machine's LAN address (the default
+                       when this machine has one and no --bind, --relay or --tunnel is given)
   --tunnel NAME        reach the embedded relay through a tunnel tool you have and are signed in to:
                        tailscale (your tailnet), tailscale-funnel, cloudflared or ngrok (the internet)
   --pair-file F        also write the pairing URL to F (mode 0600)
@@ -90,9 +92,13 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
     io.stderr.write(`walkie host: --tunnel takes one of ${TUNNEL_NAMES.join(', ')}, and works with the embedded relay (not with --relay)\n`);
     return 2;
   }
+  // Route `auto` (src/node/reach/routeChooser.ts): with nothing chosen, a machine that has a LAN address
+  // serves the phone there rather than on a loopback link no phone can open. Binding every interface
+  // exposes only the relay (ciphertext and routing; pairing needs the secret in the QR code's fragment).
+  const autoLan = options.bind === undefined && options.lan === undefined && tunnelName === undefined && lanAddress() !== undefined;
   const relay: RelayMode = options.relay !== undefined
     ? { kind: 'external', url: options.relay }
-    : { kind: 'embedded', port, bind: options.bind, lan: options.lan === true };
+    : { kind: 'embedded', port, bind: options.bind, lan: options.lan === true || autoLan };
   const stateDir = options['state-dir'] ?? defaultHostStateDir();
   const logger = stderrLogger(io.stderr, options.verbose === true ? 'debug' : 'warn');
   const interactive = io.stdin.isTTY === true && io.stdout.isTTY === true;
