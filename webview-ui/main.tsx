@@ -15,6 +15,7 @@ import { DeferredTransport } from './transport/deferredTransport';
 import { loadMarkdown } from './render/markdownLoader';
 import { registerAppPin } from './transport/appPin';
 import { restrictConnections } from './transport/connectPolicy';
+import { openRequestFromUrl } from './state/openRequests';
 import './styles.css';
 
 /** Warnings and errors only; callers pass redacted reasons, never message contents. */
@@ -102,7 +103,7 @@ const root = document.getElementById('app');
 if (root) {
   const credentials = new CredentialStore(storage());
   void boot(credentials).then((screen) => {
-    render(<App initial={screen} credentials={credentials} />, root);
+    render(<App initial={screen} credentials={credentials} openRequest={openRequestFromUrl(location, history)} />, root);
     requestAnimationFrame(() =>
       setTimeout(() => {
         performance.mark('walkie:first-render');

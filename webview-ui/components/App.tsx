@@ -10,6 +10,8 @@ import type { CredentialStore, StoredHost } from '../transport/credentialStore';
 import { DeferredTransport } from '../transport/deferredTransport';
 import { notificationsNeedPermission, Notifier, requestNotificationPermission } from '../state/notifier';
 import { AppUpdate } from './AppUpdate';
+import { NotifySettings } from './NotifySettings';
+import { applyOpenRequest, parseOpenRequest, type OpenRequest } from '../state/openRequests';
 import { ChatScreen } from './ChatScreen';
 import { PairingError, PairingScreen, type PairingProblem } from './PairingScreen';
 
@@ -57,13 +59,21 @@ function NotifyButton() {
   );
 }
 
-export function App({ initial, credentials }: { initial: Screen; credentials: CredentialStore }) {
+export function App({ initial, credentials, openRequest }: { initial: Screen; credentials: CredentialStore; openRequest?: OpenRequest }) {
   const [screen, setScreen] = useState<Screen>(initial);
   const controller = screen.kind === 'panel' || screen.kind === 'phone' ? screen.controller : undefined;
 
   useEffect(() => {
     if (!controller) return;
-    const notifier = new Notifier(controller.store, document, screen.kind === 'phone');
+    // With Web Push on, the service worker notifies: the page does not add its own on top.
+    const notifier = new Notifier(controller.store, document, screen.kind === 'phone', () => controller.notifyConfig?.settings.targets.some((t) => t.kind === 'webpush') === true);
+    // A tapped notification: from the address (a new window) or from the service worker (an open one).
+    const opened = screen.kind === 'phone' && openRequest ? [applyOpenRequest(controller, openRequest)] : [];
+    const onWorkerMessage = (e: MessageEvent) => {
+      const req = (e.data as { type?: unknown } | null)?.type === 'open' ? parseOpenRequest(e.data) : undefined;
+      if (req && screen.kind === 'phone') opened.push(applyOpenRequest(controller, req));
+    };
+    if ('serviceWorker' in navigator) navigator.serviceWorker.addEventListener('message', onWorkerMessage);
     const hostId = screen.kind === 'phone' ? screen.host.hostId : undefined;
     const sub = controller.store.onChange((s) => {
       if (hostId && s.hostName) credentials.setHostName(hostId, s.hostName);
@@ -71,6 +81,8 @@ export function App({ initial, credentials }: { initial: Screen; credentials: Cr
     return () => {
       notifier.dispose();
       sub.dispose();
+      for (const d of opened) d.dispose();
+      if ('serviceWorker' in navigator) navigator.serviceWorker.removeEventListener('message', onWorkerMessage);
     };
   }, [controller]);
 
@@ -97,7 +109,8 @@ export function App({ initial, credentials }: { initial: Screen; credentials: Cr
           <p class="menu-note">
             Paired with <strong>{host.hostName ?? 'your computer'}</strong> as “{host.deviceName}”.
           </p>
-          <NotifyButton />
+          <NotifySettings controller={screen.controller} />
+          {!screen.controller.notifyConfig && <NotifyButton />}
           <button
             type="button"
             class="menu-item danger"
