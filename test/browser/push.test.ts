@@ -22,6 +22,15 @@ import { DIST, eventually, PHONE } from './webuiHarness';
 
 const CANARY = 'CANARY-d41d8';
 
+/** What the test touches of the worker's global scope (the test type-checks with DOM, not WebWorker, types). */
+interface WorkerScope {
+  registration: ServiceWorkerRegistration;
+  clients: { openWindow(url: string | URL): Promise<unknown> };
+  dispatchEvent(event: Event): boolean;
+  __opened?: string;
+}
+declare const NotificationEvent: { new (type: string, init: { notification: Notification; action?: string }): Event };
+
 interface Shown {
   title: string;
   body: string;
@@ -93,7 +102,7 @@ describe('Web Push on the phone: notification, tap and Deny (Chromium, service w
 
   const shown = (): Promise<Shown[]> =>
     worker().evaluate(async () => {
-      const sw = self as unknown as ServiceWorkerGlobalScope;
+      const sw = self as unknown as WorkerScope;
       return (await sw.registration.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as Shown['data'], actions: ((n as unknown as { actions?: { action: string }[] }).actions ?? []).map((a) => a.action) }));
     });
 
@@ -105,7 +114,7 @@ describe('Web Push on the phone: notification, tap and Deny (Chromium, service w
   const tap = (approvalId: string, action: string): Promise<string | undefined> =>
     worker().evaluate(
       async ({ approvalId, action }) => {
-        const sw = self as unknown as ServiceWorkerGlobalScope & { __opened?: string };
+        const sw = self as unknown as WorkerScope;
         sw.__opened = undefined;
         sw.clients.openWindow = async (url: string | URL) => {
           sw.__opened = String(url);
@@ -156,7 +165,7 @@ describe('Web Push on the phone: notification, tap and Deny (Chromium, service w
     await deliver('s1', second.request.id);
     await eventually(async () => ((await shown()).find((x) => x.data.approval === second.request.id) ? true : undefined), 10_000);
     assert.equal((await shown()).length, 1);
-    await worker().evaluate(async () => (await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications()).forEach((x) => x.close()));
+    await worker().evaluate(async () => (await (self as unknown as WorkerScope).registration.getNotifications()).forEach((x) => x.close()));
     host.broker.cancel(second.request.id, { kind: 'walkie' });
     host.broker.cancel(request.id, { kind: 'walkie' });
   });
