@@ -16,6 +16,7 @@ import { loadMarkdown } from './render/markdownLoader';
 import { registerAppPin } from './transport/appPin';
 import { restrictConnections } from './transport/connectPolicy';
 import { openRequestFromUrl } from './state/openRequests';
+import { watchInstallPrompt } from './state/installPrompt';
 import './styles.css';
 
 /** Warnings and errors only; callers pass redacted reasons, never message contents. */
@@ -87,6 +88,7 @@ async function boot(credentials: CredentialStore): Promise<Screen> {
   if (panel) return panel;
   // The phone: pin the app on this origin from the first visit (the pairing one included).
   registerAppPin();
+  watchInstallPrompt();
   if (location.hash.length > 1) {
     const url = location.href;
     // Security: the fragment holds the offer's one-time psk. Take it out of the address bar and the

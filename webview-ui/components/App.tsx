@@ -11,6 +11,7 @@ import { DeferredTransport } from '../transport/deferredTransport';
 import { notificationsNeedPermission, Notifier, requestNotificationPermission } from '../state/notifier';
 import { AppUpdate } from './AppUpdate';
 import { NotifySettings } from './NotifySettings';
+import { canInstall, install, onInstallChange } from '../state/installPrompt';
 import { applyOpenRequest, parseOpenRequest, type OpenRequest } from '../state/openRequests';
 import { ChatScreen } from './ChatScreen';
 import { PairingError, PairingScreen, type PairingProblem } from './PairingScreen';
@@ -46,6 +47,17 @@ function Welcome() {
       </p>
       <p class="muted small">In VS Code, run “Walkie: Pair a Device”.</p>
     </main>
+  );
+}
+
+function InstallButton() {
+  const [available, setAvailable] = useState(canInstall());
+  useEffect(() => onInstallChange(() => setAvailable(canInstall())), []);
+  if (!available) return null;
+  return (
+    <button type="button" class="menu-item" data-testid="install" onClick={() => void install()}>
+      Install Walkie on this phone
+    </button>
   );
 }
 
@@ -109,6 +121,7 @@ export function App({ initial, credentials, openRequest }: { initial: Screen; cr
           <p class="menu-note">
             Paired with <strong>{host.hostName ?? 'your computer'}</strong> as “{host.deviceName}”.
           </p>
+          <InstallButton />
           <NotifySettings controller={screen.controller} />
           {!screen.controller.notifyConfig && <NotifyButton />}
           <button
