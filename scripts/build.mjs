@@ -9,7 +9,7 @@
 //        --bench (bundles bench/*.bench.ts into out/bench), --only SUBSTRING (with --tests/--bench: only the
 //        test or bench files whose path contains SUBSTRING, and none of the product targets).
 import * as esbuild from 'esbuild';
-import crypto from 'node:crypto';
+import { writeAppManifest } from './lib/appManifest.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,21 +85,6 @@ function copyStatic() {
   copyNodePty();
 }
 
-/**
- * dist/webview/bundle.json: the app shell's files and the base64url SHA-256 of each. The phone's service
- * worker pins exactly these files, and the manifest's own hash is what a host vouches for (feature `appPin`).
- * sw.js is not in it (a service worker cannot pin its own script); source maps are not part of the app.
- */
-function writeAppManifest(web) {
-  const shell = ['index.html', 'app.js', 'app.css', 'manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png'];
-  const files = {};
-  for (const f of shell) {
-    const file = path.join(web, f);
-    if (!fs.existsSync(file)) throw new Error(`the web app has no ${f}`);
-    files[f] = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('base64url');
-  }
-  fs.writeFileSync(path.join(web, 'bundle.json'), JSON.stringify({ v: 1, files }, null, 1) + '\n');
-}
 
 /** node-pty's runtime: package.json, lib/*.js (no tests, no maps), the built binary and its prebuilds. */
 function copyNodePty() {
