@@ -30,6 +30,11 @@ export function resumeHost(host: StoredHost, credentials: CredentialStore, logge
     async () => {
       const { ChannelTransport } = await import('../transport/channelTransport');
       const channel = await ChannelTransport.resume(host, credentials, systemClock, logger);
+      // Kept for the next visit (this page's connection policy allows only the relays it started with).
+      channel.onRelayMoved((relayUrl) => {
+        const stored = credentials.get(host.hostId);
+        if (stored) credentials.replace({ ...stored, relayUrl });
+      });
       channel.start();
       return channel;
     },

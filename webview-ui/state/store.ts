@@ -144,6 +144,7 @@ export class Store {
       case 'synced':
       case 'app':
       case 'notify':
+      case 'relay':
         return;
       case 'error':
         return this.applyError(m.code, m.message, m.ref);

@@ -83,6 +83,8 @@ export class HostService implements Disposable {
       logger?: Logger;
       /** The base64url SHA-256 of this host's web app manifest, when it has one (feature `appPin`). */
       appDigest?: () => string | undefined;
+      /** Where devices reach this host now (feature `relay`): the relay URL of its public address. */
+      relayUrl?: () => string | undefined;
       /** Where devices' notification settings live (feature `notify`); absent: this host does not notify. */
       notify?: NotifySettingsHost;
     },
@@ -162,6 +164,17 @@ export class HostService implements Disposable {
     if (sha256) this.safeSend(state, { type: 'app', sha256 });
   }
 
+  /** Tells every connected device where to reach this host from now on (its public address changed). */
+  announceRelay(): void {
+    for (const state of this.peers.values()) this.sendRelay(state);
+  }
+
+  private sendRelay(state: PeerState): void {
+    if (!state.features?.has('relay')) return;
+    const url = this.options.relayUrl?.();
+    if (url) this.safeSend(state, { type: 'relay', url });
+  }
+
   private sendNotifyConfig(state: PeerState): void {
     if (!state.features?.has('notify')) return;
     const config = this.options.notify?.config(state.peer.id);
@@ -186,6 +199,7 @@ export class HostService implements Disposable {
         state.features = agreedFeatures(message.features);
         this.hello(state);
         this.vouchApp(state);
+        this.sendRelay(state);
         return this.sendNotifyConfig(state);
       case 'sync':
         return this.sync(state, message.session, message.after);

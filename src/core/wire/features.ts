@@ -21,6 +21,11 @@ export const WIRE_FEATURES = [
    * push subscription, an ntfy topic, lock-screen privacy, which events).
    */
   'notify',
+  /**
+   * The host sends `relay {url}` after its answering `hello` and whenever its public address changes (a
+   * tunnel came up under a new name): the device keeps it and connects there from then on (issue 11).
+   */
+  'relay',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

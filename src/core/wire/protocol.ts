@@ -148,6 +148,8 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
    * public key (the `applicationServerKey` a browser subscribes with; absent when the host cannot push).
    */
   z.object({ type: z.literal('notify'), settings: DeviceNotifySettingsSchema, vapidPublicKey: z.string().length(87).regex(/^[A-Za-z0-9_-]+$/).optional() }),
+  /** Feature `relay`: where devices reach this host from now on (ws:// or wss://, as in a pairing offer). */
+  z.object({ type: z.literal('relay'), url: z.string().max(512).regex(/^wss?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/) }),
   /** A device request could not be carried out (a prompt to an ended session, a stale decision…). */
   z.object({ type: z.literal('error'), code: ErrorCodeFieldSchema, message: z.string().max(LIMITS.summary), ref: z.string().max(LIMITS.id).optional() }),
 ]);

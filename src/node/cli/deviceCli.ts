@@ -131,7 +131,8 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
   const finished = new Promise<number>((resolve) => (finish = resolve));
 
   client.onPaired(({ sas, hostName }) => {
-    saving = writeCredentials(file, { ...creds, hostName }).catch(() => out({ type: 'error', code: 'CLI_ERR_STATE', message: `cannot save ${file}` }));
+    creds = { ...creds, hostName };
+    saving = writeCredentials(file, creds).catch(() => out({ type: 'error', code: 'CLI_ERR_STATE', message: `cannot save ${file}` }));
     out({ type: 'paired', sas, hostName });
   });
   client.onState((s) => {
@@ -139,6 +140,11 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
     if (client.stopped && s.code !== 1000) finish(1);
   });
   client.onMessage((m) => onHostMessage(m));
+  client.onRelayMoved((relayUrl) => {
+    creds = { ...creds, relayUrl };
+    saving = saving.then(() => writeCredentials(file, creds)).catch(() => out({ type: 'error', code: 'CLI_ERR_STATE', message: `cannot save ${file}` }));
+    out({ type: 'relay', url: relayUrl });
+  });
 
   function onHostMessage(m: HostMessage): void {
     switch (m.type) {
@@ -166,6 +172,7 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
       case 'synced':
       case 'app':
       case 'notify':
+      case 'relay':
         return;
     }
   }

@@ -290,8 +290,9 @@ async function startTunnel(name: TunnelName, port: number, host: WalkieHost, io:
       if (s.state === 'stopped') return resolve(false);
       if (s.state !== 'up') return;
       host.setPublicOrigin(s.url);
-      // A quick tunnel gets a new name at every start: devices paired through the old one cannot follow yet.
-      if (!first) io.stderr.write(`walkie: ${provider.displayName} moved to ${s.url}; devices paired through the old address must pair again\n`);
+      // A quick tunnel gets a new name at every start. Devices connected then are told over the channel
+      // (feature relay) and follow; one that was offline while it changed has only the old name.
+      if (!first) io.stderr.write(`walkie: ${provider.displayName} moved to ${s.url}; connected devices follow it, a device that was offline must pair again\n`);
       first = false;
       resolve(true);
     });

@@ -69,6 +69,8 @@ export class WalkieHost implements Disposable {
   readonly sessions: SessionManager;
   /** Pushes to paired devices (Web Push, ntfy, Telegram) when the user is away. */
   readonly notifier: Notifier;
+  /** The address set by setPublicOrigin (a tunnel's), announced to devices; undefined until then. */
+  private publicOrigin: string | undefined;
   private readonly pairedEmitter = new Emitter<{ device: ConnectedDevice; sas: string }>();
   private readonly devicesEmitter = new Emitter<void>();
   /** A device paired: both sides show the same short authentication string. */
@@ -112,6 +114,9 @@ export class WalkieHost implements Disposable {
       broker: this.broker,
       logger,
       appDigest: () => app.digest(),
+      // Only an address set on purpose (a tunnel's) is announced: the starting origin may be a loopback one
+      // that devices reach through a forward they were given instead (VS Code Remote, code-server).
+      relayUrl: () => (this.publicOrigin ? relayUrlForOrigin(this.publicOrigin) : undefined),
       notify: {
         config: (peerId) => {
           const device = registry.get(peerId);
@@ -201,7 +206,10 @@ export class WalkieHost implements Disposable {
    */
   setPublicOrigin(origin: string): void {
     this.currentOrigin = origin.replace(/\/+$/, '');
+    this.publicOrigin = this.currentOrigin;
     this.offers.setRelayUrl(relayUrlForOrigin(this.currentOrigin));
+    // Devices connected now learn the new address over the channel and keep it (feature `relay`).
+    this.service.announceRelay();
   }
 
   get hostId(): string {
