@@ -106,5 +106,7 @@ describe('Walkie pairing and devices (real VS Code, real `walkie device`)', () =
     assert.equal(api.controller.state().paired.some((d) => d.id === deviceId), false);
     await waitFor('the status bar to drop the device', () => api.statusBar.state.kind === 'session' && api.statusBar.state.devices === 0);
     assert.match(api.statusBar.text, /no device$/);
+    // The tooltip says how a phone gets in (issue 11): in code-server on this machine, the forward is local.
+    assert.match(api.statusBar.tooltip, /Only this computer can open this link\./);
   });
 });

@@ -6,7 +6,7 @@ import type { ControllerState, WalkieController } from './walkieController';
 
 export type StatusBarState =
   | { readonly kind: 'off' }
-  | { readonly kind: 'session'; readonly devices: number; readonly sessions: number }
+  | { readonly kind: 'session'; readonly devices: number; readonly sessions: number; readonly route?: string }
   | { readonly kind: 'pairing'; readonly secondsLeft: number }
   | { readonly kind: 'approvals'; readonly pending: number };
 
@@ -15,7 +15,7 @@ export function statusBarState(s: ControllerState, now: number): StatusBarState 
   if (!s.running) return { kind: 'off' };
   if (s.pending.length > 0) return { kind: 'approvals', pending: s.pending.length };
   if (s.pairing) return { kind: 'pairing', secondsLeft: Math.max(0, Math.ceil((s.pairing.expiresAt - now) / 1000)) };
-  return { kind: 'session', devices: s.connected.length, sessions: s.sessions };
+  return { kind: 'session', devices: s.connected.length, sessions: s.sessions, ...(s.route ? { route: s.route } : {}) };
 }
 
 export function countdown(seconds: number): string {
@@ -78,7 +78,7 @@ export class WalkieStatusBar implements vscode.Disposable {
         break;
       case 'session':
         item.text = state.devices === 0 ? '$(broadcast) Walkie: no device' : `$(device-mobile) Walkie: ${plural(state.devices, 'device')}`;
-        item.tooltip = `Walkie is running ${state.sessions ? `with ${plural(state.sessions, 'agent session')}` : 'without an agent session'}; ${state.devices === 0 ? 'no device is connected' : `${plural(state.devices, 'device')} connected`}. Click to open the Walkie panel.`;
+        item.tooltip = `Walkie is running ${state.sessions ? `with ${plural(state.sessions, 'agent session')}` : 'without an agent session'}; ${state.devices === 0 ? 'no device is connected' : `${plural(state.devices, 'device')} connected`}.${state.route ? ` ${state.route}` : ''} Click to open the Walkie panel.`;
         break;
       case 'pairing':
         item.text = `$(shield) Walkie: pair ${countdown(state.secondsLeft)}`;

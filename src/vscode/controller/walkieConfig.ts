@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import * as z from 'zod';
 import type { ToolPolicy } from '../../core/approvals/toolPolicy';
 
-export type RelayModeSetting = 'lan' | 'localhost' | 'external';
+export type RelayModeSetting = 'auto' | 'lan' | 'localhost' | 'external';
+export type TunnelSetting = 'none' | 'tailscale' | 'tailscale-funnel' | 'cloudflared' | 'ngrok';
 
 export interface WalkieConfig {
   readonly agentCommand: string;
@@ -15,6 +16,8 @@ export interface WalkieConfig {
   readonly relayMode: RelayModeSetting;
   readonly relayUrl: string | undefined;
   readonly relayPort: number;
+  /** A tunnel tool of the user's that Walkie starts and supervises in front of the embedded relay. */
+  readonly relayTunnel: TunnelSetting;
   readonly expiryMs: number;
   readonly pairingLifetimeMs: number;
   readonly policy: ToolPolicy;
@@ -41,7 +44,8 @@ const SETTINGS = {
   'agent.command': [z.string().trim().min(1).max(4096), 'must be a command name or path, e.g. "claude"'],
   'agent.kind': [z.enum(['auto', 'claude-code', 'codex']), 'must be "auto", "claude-code" or "codex"'],
   'agent.args': [z.array(z.string().max(4096)).max(64), 'must be an array of strings'],
-  'relay.mode': [z.enum(['lan', 'localhost', 'external']), 'must be "lan", "localhost" or "external"'],
+  'relay.mode': [z.enum(['auto', 'lan', 'localhost', 'external']), 'must be "auto", "lan", "localhost" or "external"'],
+  'relay.tunnel': [z.enum(['none', 'tailscale', 'tailscale-funnel', 'cloudflared', 'ngrok']), 'must be "none", "tailscale", "tailscale-funnel", "cloudflared" or "ngrok"'],
   'relay.url': [z.string().max(2048), 'must be a string'],
   'relay.port': [z.number().int().min(0).max(65535), 'must be a port number from 0 to 65535 (0 = any free port)'],
   'approvals.expiryMinutes': [z.number().min(1).max(1440), 'must be a number of minutes from 1 to 1440'],
@@ -77,6 +81,7 @@ export function readConfig(section: vscode.WorkspaceConfiguration = vscode.works
     relayMode,
     relayUrl,
     relayPort: get('relay.port'),
+    relayTunnel: get('relay.tunnel'),
     expiryMs: Math.round(get('approvals.expiryMinutes') * 60_000),
     pairingLifetimeMs: Math.round(get('pairing.lifetimeMinutes') * 60_000),
     policy: { routed: [...get('approvals.routedTools')], unrouted: [...get('approvals.unroutedTools')] },

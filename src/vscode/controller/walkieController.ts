@@ -32,9 +32,14 @@ export interface ControllerState {
   readonly lastPaired: { readonly device: ConnectedDevice; readonly sas: string } | undefined;
   /** Agent sessions this window serves: wrapped and attached (the host's SessionManager). */
   readonly sessions: number;
+  /** How a phone reaches this host, in plain words (the route chooser's label); undefined when off. */
+  readonly route?: string;
 }
 
 export class WalkieController implements vscode.Disposable {
+  private tunnel: import('../../node/reach/tunnelSupervisor').TunnelSupervisor | undefined;
+  private tunnelUrl: string | undefined;
+  private tunnelRoute: string | undefined;
   private host: WalkieHost | undefined;
   private starting: Promise<WalkieHost> | undefined;
   private hostSubs: vscode.Disposable[] = [];
@@ -91,7 +96,8 @@ export class WalkieController implements vscode.Disposable {
         // The user is at the computer while a VS Code window has focus: no pushes then (issue 12).
         presence: () => vscode.window.state.focused,
       });
-    const relay = relayMode(config);
+    const { lanAddress } = await import('../../node/host/lanAddress');
+    const relay = relayMode(config, () => lanAddress() !== undefined);
     // With "any free port", reuse the last one first: paired devices keep the relay address they were given,
     // so they find this host again after a window reload.
     const lastPort = this.memory.get<number>(LAST_PORT_KEY);
@@ -128,10 +134,42 @@ export class WalkieController implements vscode.Disposable {
         fire();
       }),
     ];
-    this.log.info(`host started: relay ${host.origin} (${config.relayMode}), host id ${host.hostId}`);
+    if (config.relayTunnel !== 'none' && relay.kind === 'embedded') await this.startTunnel(config.relayTunnel, host);
+    this.log.info(`host started: relay ${host.origin} (${config.relayMode}${config.relayTunnel !== 'none' ? `, tunnel ${config.relayTunnel}` : ''}), host id ${host.hostId}`);
     this.started.fire(host);
     fire();
     return host;
+  }
+
+  /**
+   * Starts the user's tunnel tool in front of the embedded relay and supervises it (restarted if it dies,
+   * stopped with the host). Its public address becomes the pairing address when it is up; connected
+   * devices are told when it changes (feature relay). A missing tool is said once, in plain words.
+   */
+  private async startTunnel(name: Exclude<WalkieConfig['relayTunnel'], 'none'>, host: WalkieHost): Promise<void> {
+    const { tunnelProvider } = await import('../../node/reach/tunnelProvider');
+    const { TunnelSupervisor } = await import('../../node/reach/tunnelSupervisor');
+    const { systemClock } = await import('../../core/base/clock');
+    const provider = tunnelProvider(name);
+    const supervisor = new TunnelSupervisor({ provider, port: Number(new URL(host.origin).port), env: process.env, clock: systemClock, logger: this.log });
+    supervisor.onState((s) => {
+      if (s.state === 'up') {
+        host.setPublicOrigin(s.url);
+        this.tunnelUrl = s.url;
+        this.tunnelRoute = chooseRoute({ port: 0, tunnel: { name: provider.displayName, url: s.url, publicInternet: provider.publicInternet } }).label;
+        this.log.info(`tunnel ${provider.displayName} is up: ${s.url}`);
+      } else if (s.state === 'stopped') {
+        this.tunnelUrl = undefined;
+        this.tunnelRoute = undefined;
+        this.log.warn(`tunnel ${provider.displayName} stopped: ${s.reason}`);
+        void vscode.window.showWarningMessage(`Walkie: ${provider.displayName} could not be started (${s.reason}). Phones can only reach this computer on the same network.`, 'Open Settings').then((pick) => {
+          if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'walkie.relay.tunnel');
+        });
+      }
+      this.changed.fire();
+    });
+    supervisor.start();
+    this.tunnel = supervisor;
   }
 
   /** The audit log the agent sessions append to (open while the host runs). */
@@ -145,7 +183,9 @@ export class WalkieController implements vscode.Disposable {
     const offer = host.newPairingUrl();
     const url = await this.reachableUrl(host, offer.url);
     this.clearPairing();
-    this.pairing = { url, expiresAt: offer.expiresAt, route: routeOf(url, host.origin) };
+    // A tunnel's address is the host's own public origin (setPublicOrigin), labelled as the tunnel.
+    const route = this.tunnelUrl && this.tunnelRoute && url.startsWith(`${this.tunnelUrl}/`) ? { label: this.tunnelRoute } : routeOf(url, host.origin);
+    this.pairing = { url, expiresAt: offer.expiresAt, route };
     this.pairingTimer = setTimeout(() => {
       this.clearPairing();
       this.changed.fire();
@@ -214,6 +254,7 @@ export class WalkieController implements vscode.Disposable {
       pairing: this.pairing,
       lastPaired: this.lastPaired,
       sessions: host?.sessions.list().length ?? 0,
+      route: host ? (this.pairing?.route.label ?? this.tunnelRoute ?? routeOf(`${host.origin}/`, host.origin).label) : undefined,
     };
   }
 
@@ -223,6 +264,10 @@ export class WalkieController implements vscode.Disposable {
     if (!host) return;
     this.host = undefined;
     this.clearPairing();
+    await this.tunnel?.stop();
+    this.tunnel = undefined;
+    this.tunnelUrl = undefined;
+    this.tunnelRoute = undefined;
     this.lastPaired = undefined;
     for (const s of this.hostSubs.splice(0)) s.dispose();
     this.stopping.fire(host);
@@ -244,9 +289,18 @@ export class WalkieController implements vscode.Disposable {
 
 const LAST_PORT_KEY = 'walkie.relay.lastPort';
 
-function relayMode(c: WalkieConfig): RelayMode {
+/**
+ * The relay for the settings. `auto` (the default, issue 11): a tunnel or a remote/browser workbench keep
+ * the relay on loopback (the tunnel or the port forward is the phone's way in); a desktop serves the LAN
+ * address when it has one (labelled "same Wi-Fi" in the pairing view); else loopback, with a warning there.
+ */
+function relayMode(c: WalkieConfig, lanAvailable: () => boolean): RelayMode {
   if (c.relayMode === 'external') return { kind: 'external', url: c.relayUrl! };
-  return c.relayMode === 'lan' ? { kind: 'embedded', lan: true, port: c.relayPort } : { kind: 'embedded', bind: '127.0.0.1', port: c.relayPort };
+  const loopback: RelayMode = { kind: 'embedded', bind: '127.0.0.1', port: c.relayPort };
+  if (c.relayMode === 'lan') return { kind: 'embedded', lan: true, port: c.relayPort };
+  if (c.relayMode === 'localhost' || c.relayTunnel !== 'none') return loopback;
+  const forwarded = vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web;
+  return !forwarded && lanAvailable() ? { kind: 'embedded', lan: true, port: c.relayPort } : loopback;
 }
 
 /** Where the audit log lives: the extension's global storage (outside any workspace, 0600). */
