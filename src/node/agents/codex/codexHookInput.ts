@@ -54,6 +54,8 @@ export function parseCodexHookInput(body: unknown): HookEvent {
   }
   if (eventName === 'UserPromptSubmit') return { ...base, kind: 'prompt', prompt: (r.data as z.infer<typeof Prompt>).prompt };
   if (eventName === 'Stop') return { ...base, kind: 'stop' };
+  // (Attached sessions: the hand-started CLI is quitting.)
+  if (eventName === 'SessionEnd') return { ...base, kind: 'end' };
   return { ...base, kind: 'other' };
 }
 
