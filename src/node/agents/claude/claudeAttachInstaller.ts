@@ -45,6 +45,11 @@ export const attachHookCommand = hookScriptCommand;
 export const CLAUDE_ATTACH: AttachSupport = {
   settingsPath: settingsLocalPath,
   events: [...ATTACH_GATE_EVENTS, ...ATTACH_INFO_EVENTS],
+  describe: (workspace, command) => [
+    `Walkie adds command hooks to ${settingsLocalPath(workspace)} (Claude Code's machine-local settings, not meant to be committed).`,
+    `They cover ${[...ATTACH_GATE_EVENTS, ...ATTACH_INFO_EVENTS].join(', ')}, and each runs:\n${command}`,
+    'While Walkie runs, a Claude Code you start by hand in this folder appears on your devices, and its edits and commands wait for approval there. Otherwise Claude Code asks in its terminal as usual.',
+  ],
   hookCommand: attachHookCommand,
   installHookScript,
   install: installAttachHook,

@@ -62,6 +62,11 @@ export function codexAttachSupport(configFile?: string): AttachSupport {
   return {
     settingsPath: codexHooksPath,
     events: [...CODEX_ATTACH_GATE_EVENTS, ...CODEX_ATTACH_INFO_EVENTS],
+    describe: (workspace, command) => [
+      `Walkie adds command hooks to ${codexHooksPath(workspace)} (Codex's project hooks; the command names paths on this machine, so do not commit it) and trusts exactly those hooks in ${config()}, so Codex runs them without asking you to review them.`,
+      `They cover ${[...CODEX_ATTACH_GATE_EVENTS, ...CODEX_ATTACH_INFO_EVENTS].join(', ')}, and each runs:\n${command} <seconds>`,
+      "While Walkie runs, a Codex you start by hand in this folder appears on your devices from its first prompt on, and its commands and patches wait for approval there. Otherwise Codex's own approval settings apply as usual.",
+    ],
     hookCommand: codexAttachHookCommand,
     installHookScript,
     install: (workspace, hookCommand, o) => installCodexAttachHook(workspace, hookCommand, config(), o),
