@@ -5,6 +5,7 @@ import { systemClock } from '../../src/core/base/clock';
 import type { ApprovalRequest, ChatEvent } from '../../src/core/wire/protocol';
 import { CodexCliAdapter } from '../../src/node/agents/codex/codexCli';
 import { AgentSession } from '../../src/node/sessions/agentSession';
+import type { AuditLog } from '../../src/node/sessions/auditLog';
 import type { HookServer } from '../../src/node/sessions/hookServer';
 import { codexBin, seedCodexHome, type CodexHome } from '../fixtures/codexEnv';
 import { recordingLogger } from './agentHarness';
@@ -28,10 +29,13 @@ export interface CodexHarnessOptions {
   readonly argv?: string[];
   readonly hookServer?: HookServer;
   readonly extraEnv?: NodeJS.ProcessEnv;
+  /** More lines for the user's config.toml (top level). */
+  readonly userConfig?: string;
+  readonly audit?: AuditLog;
 }
 
 export async function startCodexHarness(o: CodexHarnessOptions): Promise<CodexHarness> {
-  const home = seedCodexHome(o.mockUrl);
+  const home = seedCodexHome(o.mockUrl, { extraConfig: o.userConfig });
   const project = home.projects[0];
   const logs: string[] = [];
   const logger = recordingLogger(logs);
@@ -52,6 +56,7 @@ export async function startCodexHarness(o: CodexHarnessOptions): Promise<CodexHa
       env: { ...home.env, ...o.extraEnv },
       expiryMs: o.expiryMs,
       hookServer: o.hookServer,
+      audit: o.audit,
     });
   } catch (e) {
     broker.dispose();

@@ -113,6 +113,8 @@ export interface AttachSupport {
   settingsPath(workspace: string): string;
   /** The agent's events that run the hook (shown to the user before installing). */
   readonly events: readonly string[];
+  /** What installing writes and what it changes, in plain words, for the confirmation (one paragraph each). */
+  describe(workspace: string, hookCommand: string): string[];
   /** The shell command that runs Walkie's hook script (absolute path), with `nodeBin` and `env` if given. */
   hookCommand(hookScript: string, nodeBin?: string, env?: Readonly<Record<string, string>>): string;
   /** Copies the bundled hook script to a stable place and returns its path. */

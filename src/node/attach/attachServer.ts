@@ -19,6 +19,7 @@ import type { Logger } from '../../core/base/logger';
 import type { ToolPolicy } from '../../core/approvals/toolPolicy';
 import type { AgentAdapter } from '../agents/agentAdapter';
 import { ClaudeCodeAdapter } from '../agents/claude/claudeCode';
+import { adapterFor } from '../agents/registry/adapterFor';
 import type { AuditLog } from '../sessions/auditLog';
 import { AttachedSession, type Typer } from './attachedSession';
 import { defaultAttachDir, removeAttachEntry, writeAttachEntry } from './attachRegistry';
@@ -38,7 +39,10 @@ export interface AttachServerOptions {
   readonly logger: Logger;
   /** Reaches the terminal a CLI runs in, by the CLI's pid. */
   readonly typer: Typer;
+  /** Claude Code's adapter (the default agent of the hook). */
   readonly adapter?: AgentAdapter;
+  /** The adapter for a hook call that names another agent (`codex`). Default: the registry's. */
+  readonly adapterFor?: (agent: string) => AgentAdapter;
   readonly policy?: ToolPolicy;
   readonly audit?: AuditLog;
   /** A shared hook server; by default the attach server runs its own and closes it at the end. */
@@ -61,6 +65,9 @@ const AttachCallSchema = z.strictObject({
   v: z.literal(1),
   nonce: z.string().regex(/^[0-9a-f]{32}$/),
   input: z.unknown(),
+  /** Which agent's hook input this is (absent: Claude Code, whose hook predates the field). */
+  agent: z.literal('codex').optional(),
+  /** The CLI's pid, for either agent (the name predates Codex). */
   claudePid: z.number().int().positive().optional(),
   ppid: z.number().int().positive().optional(),
 });
@@ -71,6 +78,8 @@ export class AttachServer implements Disposable {
   readonly onSessionAttached: Event<AttachedSession> = this.attachedEmitter.event;
   private readonly byAgentId = new Map<string, AttachedSession>();
   private readonly adapter: AgentAdapter;
+  /** Adapters of other agents, made on their first call. */
+  private readonly others = new Map<string, AgentAdapter>();
   private readonly secret = crypto.randomBytes(32);
   private readonly registryDir: string;
   private readonly registered: string[] = [];
@@ -149,43 +158,54 @@ export class AttachServer implements Disposable {
       this.o.logger.warn(`attach: dropped a malformed call (${issueSummary(call.error, 2)})`);
       return undefined;
     }
-    const { nonce, input, claudePid, ppid } = call.data;
-    const answer = await this.answer(input, claudePid ?? (ppid !== undefined ? parentPid(ppid) : undefined), signal);
+    const { nonce, input, claudePid, ppid, agent } = call.data;
+    const answer = await this.answer(this.adapterOf(agent), input, claudePid ?? (ppid !== undefined ? parentPid(ppid) : undefined), signal);
     if (answer === undefined) return undefined;
     const text = JSON.stringify(answer);
     return { answer: text, mac: crypto.createHmac('sha256', this.secret).update(`${nonce}\n${text}`).digest('hex') };
   }
 
-  private async answer(input: unknown, claudePid: number | undefined, signal: AbortSignal): Promise<unknown> {
-    const ev = this.adapter.parseHookInput(input);
+  private adapterOf(agent: string | undefined): AgentAdapter {
+    if (agent === undefined) return this.adapter;
+    let a = this.others.get(agent);
+    if (!a) {
+      a = this.o.adapterFor ? this.o.adapterFor(agent) : adapterFor(agent, agent === 'codex' ? 'codex' : 'auto');
+      this.others.set(agent, a);
+    }
+    return a;
+  }
+
+  private async answer(adapter: AgentAdapter, input: unknown, claudePid: number | undefined, signal: AbortSignal): Promise<unknown> {
+    const ev = adapter.parseHookInput(input);
     if (ev.kind === 'invalid') {
       this.o.logger.warn(`attach: invalid ${ev.eventName ?? 'hook'} call (${ev.reason})${ev.gate ? ': denied' : ''}`);
-      return this.adapter.answer(ev, { kind: 'deny', reason: 'invalid hook input' });
+      return adapter.answer(ev, { kind: 'deny', reason: 'invalid hook input' });
     }
     if (this.closed || !ev.agentSessionId) return undefined;
     // No opinion (not `defer`, which denies a PermissionRequest): the wrapped session's own gate answers.
     if (claudePid !== undefined && this.o.isWrapped?.(claudePid)) return {};
     let session = this.byAgentId.get(ev.agentSessionId);
+    if (session && session.adapter !== adapter) return undefined; // another agent's session id: not ours to answer
     if (!session || session.ended) {
       // A session that is ending (or already gone) is not attached just to be ended.
-      if (ev.kind === 'end') return this.adapter.answer(ev, { kind: 'defer' });
+      if (ev.kind === 'end') return adapter.answer(ev, { kind: 'defer' });
       if (this.sessions().length >= (this.o.maxSessions ?? 32)) {
         this.o.logger.warn('attach: too many attached sessions; this one is left to its terminal');
         return undefined;
       }
-      session = this.attach(ev.agentSessionId, ev.cwd);
+      session = this.attach(adapter, ev.agentSessionId, ev.cwd);
       if (!session) return undefined;
     }
     const notificationType = typeof input === 'object' && input !== null ? (input as { notification_type?: unknown }).notification_type : undefined;
     return session.handleHook(ev, claudePid, signal, typeof notificationType === 'string' ? notificationType : undefined);
   }
 
-  private attach(agentSessionId: string, reportedCwd: string | undefined): AttachedSession | undefined {
+  private attach(adapter: AgentAdapter, agentSessionId: string, reportedCwd: string | undefined): AttachedSession | undefined {
     const cwd = reportedCwd && path.isAbsolute(reportedCwd) ? reportedCwd : (this.o.workspaces[0] ?? process.cwd());
     const session = new AttachedSession({
       agentSessionId,
       cwd,
-      adapter: this.adapter,
+      adapter,
       broker: this.o.broker,
       clock: this.o.clock,
       logger: this.o.logger,

@@ -71,7 +71,12 @@ export class AttachedSession implements SessionHandle, Disposable {
     this.chat = this.core.chat;
     this.onInfo = this.core.onInfo;
     this.core.track({ dispose: () => this.stopWatching() });
-    this.core.append({ kind: 'notice', text: 'Attached to a Claude Code session started in a terminal.' });
+    this.core.append({ kind: 'notice', text: `Attached to a ${o.adapter.displayName} session started in a terminal.` });
+  }
+
+  /** The adapter of the agent this session runs. */
+  get adapter(): SessionCoreOptions['adapter'] {
+    return this.o.adapter;
   }
 
   get agentSessionId(): string {
@@ -165,7 +170,7 @@ export class AttachedSession implements SessionHandle, Disposable {
   private onLocalPrompt(): void {
     if (this.core.ended) return;
     this.localPrompt = true;
-    this.core.append({ kind: 'notice', text: 'Claude Code is asking for permission in its terminal.' });
+    this.core.append({ kind: 'notice', text: `${this.o.adapter.displayName} is asking for permission in its terminal.` });
     this.core.setStatus('waiting');
   }
 

@@ -12,10 +12,18 @@
 // the registry's secret, of the nonce sent with this request: a process that took over the port after the
 // host died cannot answer "allow".
 //
+// A hand-started Codex CLI runs it as `hook.js codex <deadline seconds>` (src/node/agents/codex/codexAttachInstaller.ts):
+// Codex has no "ask" and runs the tool whenever a hook fails, so with no host the hook prints nothing (Codex's
+// own policy decides) and once a host was found every failure on a gate event blocks (exit 2), the deadline
+// included (src/node/agents/codex/codexAttachHook.ts).
+//
 // Kept tiny and fast (node:* only, no zod): it starts once per hook call.
 import crypto from 'node:crypto';
 import { isRouted } from '../../core/approvals/toolPolicy';
 import { CLAUDE_READ_ONLY_TOOLS } from '../agents/claude/claudeTools';
+import fs from 'node:fs';
+import { CODEX_AGENT_PID_ENV, CODEX_ATTACH_ARG, CODEX_ATTACH_GATE_EVENTS, CODEX_BLOCK_EXIT, codexUiPid } from '../agents/codex/codexAttachHook';
+import { parentPid } from '../terminal/processTree';
 import { defaultAttachDir, findAttachEntry, type AttachEntry } from './attachRegistry';
 
 const GATE_EVENTS = new Set(['PreToolUse', 'PermissionRequest']);
@@ -25,8 +33,18 @@ const MAX_INPUT_BYTES = 8 * 1024 * 1024;
 const INFO_TIMEOUT_MS = 5000;
 const ASK = JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask', permissionDecisionReason: 'Walkie is not running, so this is asked here.' } });
 
-/** What to print (nothing for most events). */
-async function main(): Promise<string> {
+const codex = process.argv[2] === CODEX_ATTACH_ARG;
+
+/** What to print (nothing for most events), or why to block (Codex only). */
+interface Result {
+  readonly out: string;
+  readonly block?: string;
+}
+
+/** Codex: until the event is known to be a status event, a failure blocks. */
+let codexGate = codex;
+
+async function main(): Promise<Result> {
   const { text, head } = await readStdin();
   let input: Record<string, unknown> | undefined;
   try {
@@ -39,20 +57,31 @@ async function main(): Promise<string> {
   const event = typeof input?.hook_event_name === 'string' ? input.hook_event_name : /"hook_event_name"\s*:\s*"(\w{1,64})"/.exec(head)?.[1];
   const tool = typeof input?.tool_name === 'string' ? input.tool_name : /"tool_name"\s*:\s*"([^"\\]{1,256})"/.exec(head)?.[1];
   const gate = event !== undefined && GATE_EVENTS.has(event);
-  // Fail open to the local prompt, never to allow.
-  const fallback = (): string => (event === 'PreToolUse' && tool !== undefined && isRouted(tool, undefined, (t) => CLAUDE_READ_ONLY_TOOLS.has(t)) ? ASK : '');
-  if (!input || !event) return fallback();
-  const dir = defaultAttachDir();
-  const start = process.env.CLAUDE_PROJECT_DIR || (typeof input.cwd === 'string' ? input.cwd : process.cwd());
-  const entry = findAttachEntry(dir, start);
+  if (codex) codexGate = event === undefined || (CODEX_ATTACH_GATE_EVENTS as readonly string[]).includes(event);
+  // Fail open to the local prompt, never to allow. (Codex: its own policy; it has no local "ask".)
+  const fallback = (): Result => ({ out: !codex && event === 'PreToolUse' && tool !== undefined && isRouted(tool, undefined, (t) => CLAUDE_READ_ONLY_TOOLS.has(t)) ? ASK : '' });
+  const start = process.env.CLAUDE_PROJECT_DIR || (typeof input?.cwd === 'string' ? input.cwd : process.cwd());
+  const entry = findAttachEntry(defaultAttachDir(), start);
   if (!entry) return fallback();
-  const claudePid = Number(process.env.CLAUDE_PID);
+  // Security (Codex): a host runs for this folder, so a gate call it cannot see is blocked, not run.
+  if (!input || !event) return codex ? { out: '', block: 'Walkie could not read this tool call.' } : fallback();
+  const agentPid = codex ? codexUiPid(Number(process.env[CODEX_AGENT_PID_ENV]), parentPid, exeOf) : Number(process.env.CLAUDE_PID);
   const nonce = crypto.randomBytes(16).toString('hex');
-  const body = JSON.stringify({ v: 1, nonce, input, ...(Number.isInteger(claudePid) && claudePid > 0 ? { claudePid } : {}), ppid: process.ppid });
+  // `claudePid` carries the CLI's pid for either agent (the name predates Codex).
+  const body = JSON.stringify({ v: 1, nonce, input, ...(codex ? { agent: CODEX_ATTACH_ARG } : {}), ...(Number.isInteger(agentPid) && agentPid > 0 ? { claudePid: agentPid } : {}), ppid: process.ppid });
   const answer = await post(entry, body, nonce, gate ? 0 : INFO_TIMEOUT_MS);
-  if (answer === undefined) return fallback();
+  if (answer === undefined) return codex ? { out: '', block: 'Walkie is not running or stopped answering.' } : fallback();
   // Status events: the answer is not printed (UserPromptSubmit would add stdout to the model's context).
-  return gate ? answer : '';
+  return { out: gate ? answer : '' };
+}
+
+/** The executable of `pid` (Linux), or undefined. */
+function exeOf(pid: number): string | undefined {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The whole input (undefined if over the cap) and its first 64 KiB. */
@@ -105,8 +134,20 @@ function verify(text: string, secret: string, nonce: string): string | undefined
   }
 }
 
-// Always exit 0: a hook that fails leaves the CLI's normal flow, which in some modes runs the tool unasked.
-main().then(
-  (out) => (out ? process.stdout.write(out, () => process.exit(0)) : process.exit(0)),
-  () => process.exit(0),
-);
+let finished = false;
+function finish(r: Result): void {
+  if (finished) return;
+  finished = true;
+  // Codex: a blocked gate call exits 2 with the reason for the model; a status event never blocks.
+  if (r.block !== undefined && codexGate) return void process.stderr.write(`Walkie blocked this tool call: ${r.block}`, () => process.exit(CODEX_BLOCK_EXIT));
+  if (r.out) return void process.stdout.write(r.out, () => process.exit(0));
+  process.exit(0);
+}
+
+// Codex: the deadline (argv[3]) ends before Codex's own hook timeout, which would run the tool.
+const deadlineSec = Number(process.argv[3]);
+if (codex && deadlineSec > 0) setTimeout(() => finish({ out: '', block: 'no decision arrived in time.' }), deadlineSec * 1000).unref();
+
+// Claude Code: always exit 0 — a hook that fails leaves the CLI's normal flow, which in some modes runs the
+// tool unasked. Codex: a crash once a host may be involved blocks.
+main().then(finish, () => finish(codex ? { out: '', block: 'the Walkie hook failed.' } : { out: '' }));

@@ -19,7 +19,7 @@ export class DisableWorkspaceCommand {
       const folder = await pickWorkspaceFolder(folders, 'Walkie: Disable for this Workspace');
       if (!folder) return undefined;
       const edit = await this.attached.disable(folder.uri.fsPath);
-      void vscode.window.showInformationMessage(`Walkie: disabled for "${folder.name}". Claude Code sessions started there no longer report to Walkie.`);
+      void vscode.window.showInformationMessage(`Walkie: disabled for "${folder.name}". Agent sessions started there by hand no longer report to Walkie.`);
       return edit;
     } catch (e) {
       return reportError('could not disable attaching', e);

@@ -4,7 +4,7 @@ import type { AttachedSessions } from '../sessions/attachedSessions';
 import { pickWorkspaceFolder } from './pickWorkspaceFolder';
 import { reportError } from './reportError';
 
-/** Walkie: Enable for this Workspace — after asking, installs the attach hook so hand-started Claude Code reports to Walkie. */
+/** Walkie: Enable for this Workspace — after asking, installs the attach hook so the hand-started agent (walkie.agent.*) reports to Walkie. */
 export class EnableWorkspaceCommand {
   static readonly id = 'walkie.enableWorkspace';
   readonly id = EnableWorkspaceCommand.id;
@@ -19,7 +19,7 @@ export class EnableWorkspaceCommand {
       const folder = await pickWorkspaceFolder(folders, 'Walkie: Enable for this Workspace', (f) => (enabled.has(f.uri.fsPath) ? 'enabled' : ''));
       if (!folder) return undefined;
       const edit = await this.attached.enable(folder.uri.fsPath, { confirm: true });
-      if (edit) void vscode.window.showInformationMessage(`Walkie: enabled for "${folder.name}". A Claude Code you start in a terminal there now appears on your devices.`);
+      if (edit) void vscode.window.showInformationMessage(`Walkie: enabled for "${folder.name}". A ${edit.agent} you start in a terminal there now appears on your devices.`);
       return edit;
     } catch (e) {
       return reportError('could not enable attaching', e);

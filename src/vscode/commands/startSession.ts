@@ -13,7 +13,7 @@ export class StartSessionCommand {
     try {
       return await this.sessions.start();
     } catch (e) {
-      return reportError('could not start Claude Code', e);
+      return reportError('could not start the agent session', e);
     }
   }
 }

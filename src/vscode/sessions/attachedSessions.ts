@@ -3,8 +3,9 @@
 // enabled folder takes that folder's hook calls; each session it attaches is adopted by the host's
 // SessionManager and served to the devices like a session Walkie started, and device prompts are typed into
 // its terminal (TerminalFinder). Enable / Disable install and remove the hook through the agent adapter's
-// AttachSupport (Claude Code's: src/node/agents/claude/claudeAttachInstaller.ts). Without a running host the hook falls back to
-// Claude Code's own prompt, so a window whose workspace has the hook starts the host soon after activation.
+// AttachSupport of the agent `walkie.agent.*` chooses (Claude Code's: src/node/agents/claude/claudeAttachInstaller.ts;
+// Codex CLI's: src/node/agents/codex/codexAttachInstaller.ts). Without a running host the hook falls back to
+// the agent's own rules, so a window whose workspace has the hook starts the host soon after activation.
 // Security: in an untrusted workspace Walkie installs no hook and attaches no session.
 import os from 'node:os';
 import path from 'node:path';
@@ -84,12 +85,14 @@ export class AttachedSessions implements vscode.Disposable {
     try {
       const folders = await this.enabledFolders();
       if (!folders.length) return false;
-      const attach = await attachSupport();
       const { readConfig } = await import('../controller/walkieConfig');
       const config = readConfig();
-      const command = await this.hookCommand();
-      attach.installHookScript(this.bundledHook, HOOK_DIR);
-      for (const folder of folders) attach.install(folder, command, { expiryMs: config.expiryMs });
+      // Each agent whose hook a folder has gets it refreshed there.
+      for (const attach of await allAttachSupports()) {
+        const command = await this.hookCommand(attach);
+        attach.installHookScript(this.bundledHook, HOOK_DIR);
+        for (const folder of folders) if (attach.isInstalled(folder)) attach.install(folder, command, { expiryMs: config.expiryMs });
+      }
       this.log.info(`attach: the hook is enabled in ${folders.length} workspace folder(s); starting Walkie`);
       await this.sync(await this.controller.ensureHost());
       return true;
@@ -104,23 +107,18 @@ export class AttachedSessions implements vscode.Disposable {
    * sessions. Resolves to undefined if the user said no. @throws AttachedSessionsError, AttachInstallError
    * (an unreadable settings file: nothing is written), ConfigError, or a host start failure.
    */
-  async enable(folder: string, o: EnableOptions = {}): Promise<AttachEdit | undefined> {
+  async enable(folder: string, o: EnableOptions = {}): Promise<(AttachEdit & { readonly agent: string }) | undefined> {
     // Security: the hook makes Walkie's script run inside every Claude Code started in this folder; an
     // untrusted folder gets nothing installed.
     if (!this.isTrusted()) throw new AttachedSessionsError('ATTACHED_ERR_UNTRUSTED', 'Walkie installs no hook in an untrusted workspace. Trust this folder first.');
     const target = this.workspaceFolder(folder);
-    const attach = await attachSupport();
     const { readConfig } = await import('../controller/walkieConfig');
     const config = readConfig();
-    const command = await this.hookCommand();
+    const { agent, attach } = await attachSupportFor(config.agentCommand, config.agentKind);
+    const command = await this.hookCommand(attach);
     if (o.confirm !== false) {
-      const detail = [
-        `Walkie adds command hooks to ${attach.settingsPath(target.uri.fsPath)} (Claude Code's machine-local settings, not meant to be committed).`,
-        `They cover ${attach.events.join(', ')}, and each runs:\n${command} # walkie-attach`,
-        'While Walkie runs, a Claude Code you start by hand in this folder appears on your devices, and its edits and commands wait for approval there. Otherwise Claude Code asks in its terminal as usual.',
-        'Your other settings and hooks are kept. "Walkie: Disable for this Workspace" removes exactly these entries.',
-      ].join('\n\n');
-      const choice = await vscode.window.showInformationMessage(`Let Walkie follow Claude Code sessions you start by hand in "${target.name}"?`, { modal: true, detail }, 'Enable');
+      const detail = [...attach.describe(target.uri.fsPath, `${command} # walkie-attach`), 'Your other settings and hooks are kept. "Walkie: Disable for this Workspace" removes exactly these entries.'].join('\n\n');
+      const choice = await vscode.window.showInformationMessage(`Let Walkie follow ${agent} sessions you start by hand in "${target.name}"?`, { modal: true, detail }, 'Enable');
       if (choice !== 'Enable') return undefined;
     }
     attach.installHookScript(this.bundledHook, HOOK_DIR);
@@ -129,21 +127,22 @@ export class AttachedSessions implements vscode.Disposable {
     await this.sync(await this.controller.ensureHost());
     const failure = this.failures.get(target.uri.fsPath);
     if (failure !== undefined) throw new AttachedSessionsError('ATTACHED_ERR_SERVER', `the hooks are installed, but Walkie could not take this folder's sessions: ${failure}`);
-    return edit;
+    return { ...edit, agent };
   }
 
-  /** Removes Walkie's hook entries from `folder` (nothing else) and stops taking its sessions. @throws AttachInstallError */
+  /** Removes Walkie's hook entries of every agent from `folder` (nothing else) and stops taking its sessions. @throws AttachInstallError */
   async disable(folder: string): Promise<AttachEdit> {
-    const edit = (await attachSupport()).remove(path.resolve(folder));
+    const edits = (await allAttachSupports()).map((a) => a.remove(path.resolve(folder)));
+    const edit = edits.find((e) => e.changed) ?? edits[0];
     this.log.info(`attach: ${edit.changed ? 'disabled' : 'was not enabled'} in ${path.basename(folder)}`);
     await this.syncRunning();
     return edit;
   }
 
-  /** The workspace folders whose settings hold Walkie's hook. */
+  /** The workspace folders whose settings hold Walkie's hook (of any agent). */
   async enabledFolders(): Promise<string[]> {
-    const attach = await attachSupport();
-    return fileFolders().filter((f) => attach.isInstalled(f.uri.fsPath)).map((f) => f.uri.fsPath);
+    const supports = await allAttachSupports();
+    return fileFolders().filter((f) => supports.some((a) => a.isInstalled(f.uri.fsPath))).map((f) => f.uri.fsPath);
   }
 
   dispose(): void {
@@ -159,8 +158,7 @@ export class AttachedSessions implements vscode.Disposable {
   }
 
   /** `node <script>`; without a `node` on PATH, VS Code's own runtime run as node (docs/attach.md). */
-  private async hookCommand(): Promise<string> {
-    const attach = await attachSupport();
+  private async hookCommand(attach: AttachSupport): Promise<string> {
     const { which } = await import('../../node/terminal/which');
     const script = path.join(HOOK_DIR, 'hook.js');
     return which('node') ? attach.hookCommand(script) : attach.hookCommand(script, process.execPath, { ELECTRON_RUN_AS_NODE: '1' });
@@ -241,10 +239,16 @@ function fileFolders(): readonly vscode.WorkspaceFolder[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
 }
 
-/** The attach support of the agent hand-started sessions run (Claude Code: the one whose hook dist/hook.js speaks). */
-async function attachSupport(): Promise<AttachSupport> {
+/** The attach support of the agent the settings choose (`walkie.agent.command` / `walkie.agent.kind`). */
+async function attachSupportFor(command: string, kind: 'auto' | 'claude-code' | 'codex'): Promise<{ agent: string; attach: AttachSupport }> {
   const { adapterFor } = await import('../../node/agents/registry/adapterFor');
-  const attach = adapterFor('claude').attach;
-  if (!attach) throw new Error('this agent cannot be attached');
-  return attach;
+  const adapter = adapterFor(command, kind);
+  if (!adapter.attach) throw new Error(`${adapter.displayName} cannot be attached`);
+  return { agent: adapter.displayName, attach: adapter.attach };
+}
+
+/** The attach support of every agent that has one (a folder may hold the hooks of either). */
+async function allAttachSupports(): Promise<AttachSupport[]> {
+  const { adapterFor } = await import('../../node/agents/registry/adapterFor');
+  return (['claude-code', 'codex'] as const).flatMap((k) => adapterFor(k === 'codex' ? 'codex' : 'claude', k).attach ?? []);
 }

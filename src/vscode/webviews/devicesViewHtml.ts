@@ -56,7 +56,7 @@ export function devicesViewHtml(nonce: string, cspSource: string): string {
 <p id="nodevices" class="muted">No device is paired yet.</p>
 <h2>Sessions</h2>
 <ul id="sessions"></ul>
-<p id="nosessions" class="muted">No agent session is running. Run “Walkie: Start Claude Code Session”.</p>
+<p id="nosessions" class="muted">No agent session is running. Run “Walkie: Start Claude Code Session” or “Walkie: Start Codex Session”.</p>
 <p><button id="panel" class="secondary">Open the Walkie panel</button></p>
 <script nonce="${nonce}">
 (function () {

@@ -17,6 +17,7 @@ import { which } from '../../terminal/which';
 import type { AgentAdapter, ChatReader, GateAnswer, HookEvent, LaunchContext, LaunchPlan, PreparedPrompt, ToolContext } from '../agentAdapter';
 import { AgentLaunchError, compareVersions } from '../agentLaunchError';
 import { checkCodexArgs } from './codexArgs';
+import { CODEX_ATTACH } from './codexAttachInstaller';
 import { parseCodexHookInput } from './codexHookInput';
 import { CODEX_HOOK_SCRIPT, codexHookOverrides } from './codexHooks';
 import { prepareCodexPrompt } from './codexPrompt';
@@ -43,6 +44,9 @@ export class CodexCliAdapter implements AgentAdapter {
   readonly id = 'codex';
   readonly displayName = 'Codex CLI';
   readonly minimumVersion = CODEX_MINIMUM_VERSION;
+
+  /** A Codex CLI started by hand in a workspace reports through `.codex/hooks.json` (codexAttachInstaller.ts). */
+  readonly attach = CODEX_ATTACH;
 
   /** Set once the hook review dialog showed: this session is never ready for device prompts. */
   private hookReviewSeen = false;

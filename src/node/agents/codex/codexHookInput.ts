@@ -40,10 +40,15 @@ export function parseCodexHookInput(body: unknown): HookEvent {
     return { kind: 'invalid', eventName: eventName && /^[A-Za-z]{1,64}$/.test(eventName) ? eventName : undefined, gate, reason };
   }
   const d = r.data as z.infer<typeof Other>;
+  // Measured: a sub-agent's hook calls carry the parent's session_id plus its own `agent_id` (and its own
+  // rollout as transcript_path). Its tool calls are gated like any other; its transcript is not the
+  // session's chat, and its task (UserPromptSubmit) is no prompt a person typed: the parent's spawn_agent
+  // call already shows it.
+  const subAgent = typeof (body as { agent_id?: unknown }).agent_id === 'string';
   const base = {
     eventName: d.hook_event_name,
     agentSessionId: d.session_id,
-    transcriptPath: d.transcript_path ?? undefined,
+    transcriptPath: subAgent ? undefined : (d.transcript_path ?? undefined),
     cwd: d.cwd,
     // Security: judged from the mode Codex reports on every call, however it got into it.
     bypass: d.permission_mode !== undefined && BYPASS_MODES.has(d.permission_mode),
@@ -52,8 +57,11 @@ export function parseCodexHookInput(body: unknown): HookEvent {
     const t = r.data as z.infer<typeof ToolCall>;
     return { ...base, kind: 'tool', phase: t.hook_event_name === 'PreToolUse' ? 'before' : 'prompt', tool: t.tool_name, input: gateInput(t.hook_event_name, t.tool_name, t.tool_input), toolUseId: t.tool_use_id };
   }
-  if (eventName === 'UserPromptSubmit') return { ...base, kind: 'prompt', prompt: (r.data as z.infer<typeof Prompt>).prompt };
+  if (eventName === 'UserPromptSubmit' && !subAgent) return { ...base, kind: 'prompt', prompt: (r.data as z.infer<typeof Prompt>).prompt };
+  if (subAgent) return { ...base, kind: 'other' };
   if (eventName === 'Stop') return { ...base, kind: 'stop' };
+  // (Attached sessions: the hand-started CLI is quitting.)
+  if (eventName === 'SessionEnd') return { ...base, kind: 'end' };
   return { ...base, kind: 'other' };
 }
 

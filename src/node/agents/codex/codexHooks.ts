@@ -19,7 +19,19 @@ export const CODEX_GATE_EVENTS = ['PreToolUse', 'PermissionRequest'] as const;
 export const CODEX_INFO_EVENTS = ['UserPromptSubmit', 'Stop'] as const;
 
 /** Codex's names for events in trust keys and hashes (snake case). */
-const EVENT_KEY: Record<string, string> = { PreToolUse: 'pre_tool_use', PermissionRequest: 'permission_request', UserPromptSubmit: 'user_prompt_submit', Stop: 'stop' };
+const EVENT_KEY: Record<string, string> = {
+  PreToolUse: 'pre_tool_use',
+  PermissionRequest: 'permission_request',
+  UserPromptSubmit: 'user_prompt_submit',
+  Stop: 'stop',
+  SessionStart: 'session_start',
+  SessionEnd: 'session_end',
+};
+
+/** Codex's snake-case name of a hook event, as used in trust keys (`pre_tool_use`). */
+export function codexEventKey(event: string): string {
+  return EVENT_KEY[event] ?? event.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}
 
 /** Seconds a status hook may take; Walkie answers those at once. */
 const INFO_HOOK_TIMEOUT_SEC = 10;
@@ -48,7 +60,7 @@ export function codexHookCommand(files: CodexHookFiles, deadlineSec: number): st
 
 /** Codex's trust hash of a single-handler hook group without a matcher (measured on 0.171.0). */
 export function codexHookTrustHash(event: string, command: string, timeoutSec: number): string {
-  const key = EVENT_KEY[event] ?? event;
+  const key = codexEventKey(event);
   // Keys in sorted order, as serde_json writes Codex's canonical form.
   const identity = { event_name: key, hooks: [{ async: false, command, timeout: timeoutSec, type: 'command' }] };
   return `sha256:${crypto.createHash('sha256').update(JSON.stringify(identity)).digest('hex')}`;
@@ -67,7 +79,7 @@ export function codexHookOverrides(files: CodexHookFiles, gateTimeoutSec: number
     const command = codexHookCommand(files, deadlineSec);
     const timeout = deadlineSec + CODEX_TIMEOUT_MARGIN_SEC;
     out.push(`hooks.${event}=[{hooks=[{type="command",command=${tomlString(command)},timeout=${timeout}}]}]`);
-    states.push(`${tomlString(`/<session-flags>/config.toml:${EVENT_KEY[event]}:0:0`)}={trusted_hash=${tomlString(codexHookTrustHash(event, command, timeout))}}`);
+    states.push(`${tomlString(`/<session-flags>/config.toml:${codexEventKey(event)}:0:0`)}={trusted_hash=${tomlString(codexHookTrustHash(event, command, timeout))}}`);
   };
   for (const e of CODEX_GATE_EVENTS) add(e, gateTimeoutSec);
   for (const e of CODEX_INFO_EVENTS) add(e, INFO_HOOK_TIMEOUT_SEC);

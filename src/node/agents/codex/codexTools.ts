@@ -10,8 +10,13 @@ import { LIMITS, type Risk } from '../../../core/wire/protocol';
 import { assessRisk } from '../claude/risk';
 import { displayPath, isInside, resolvePath } from '../claude/toolSummary';
 
-/** Tools whose hook calls only read. Codex 0.171.0 sends hooks for Bash and apply_patch (and MCP tools). */
-export const CODEX_READ_ONLY_TOOLS: ReadonlySet<string> = new Set(['view_image']);
+/**
+ * Tools whose hook calls only read or wait. Codex 0.171.0 sends PreToolUse for Bash, apply_patch, MCP tools
+ * (`mcp__<server>__<tool>`) and the sub-agent tools (measured: `spawn_agent`, and `wait_agent` named
+ * `multi_agent_v1wait_agent`). Waiting for a sub-agent changes nothing; spawning one still asks (its task is
+ * shown), and each of the sub-agent's own commands and patches asks again.
+ */
+export const CODEX_READ_ONLY_TOOLS: ReadonlySet<string> = new Set(['view_image', 'wait_agent', 'multi_agent_v1wait_agent']);
 
 export interface PatchFile {
   readonly op: 'add' | 'update' | 'delete';

@@ -19,6 +19,16 @@ describe('parseCodexHookInput', () => {
     assert.deepEqual(other.kind === 'tool' && other.input, { command: 'ls', description: 'x', workdir: '/' });
   });
 
+  it("gates a sub-agent's tool call but keeps its rollout and its task out of the session's chat", () => {
+    const sub = { ...common, agent_id: '01a22e1f-95e3', agent_type: 'default', transcript_path: '/h/.codex/sessions/rollout-sub.jsonl' };
+    const tool = parseCodexHookInput({ ...sub, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+    assert.equal(tool.kind, 'tool');
+    assert.equal(tool.kind === 'tool' && tool.transcriptPath, undefined);
+    const task = parseCodexHookInput({ ...sub, hook_event_name: 'UserPromptSubmit', prompt: 'SCENARIO:shell' });
+    assert.equal(task.kind, 'other');
+    assert.equal(parseCodexHookInput({ ...common, hook_event_name: 'SessionEnd' }).kind, 'end');
+  });
+
   it('flags bypassPermissions (what -a never reports)', () => {
     const ev = parseCodexHookInput({ ...common, permission_mode: 'bypassPermissions', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
     assert.equal(ev.bypass, true);
