@@ -10,6 +10,11 @@ import { LIMITS } from './limits';
 export const WIRE_FEATURES = [
   /** `resolved` carries the typed `author` (src/core/wire/author.ts) next to the v1 string `by`. */
   'author',
+  /**
+   * Scheduled sessions and /loop listings: `schedules` / `scheduleSaved` (host → device); `schedules`,
+   * `scheduleSave`, `scheduleDelete`, `scheduleRunNow`, `loopCancel` (device → host). docs/protocol.md §Schedules.
+   */
+  'schedules',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

@@ -103,6 +103,11 @@ export class ScheduleRunner {
     this.changed.dispose();
   }
 
+  /** Looks at the schedules again now (one was saved or removed). */
+  refresh(): void {
+    this.wakeSoon();
+  }
+
   private wakeSoon(): void {
     if (!this.closed) this.timer.set(this.o.clock.now());
   }

@@ -20,7 +20,7 @@ describe('features', () => {
 
   it('gives a peer that announced features its hello, and the author only when it agreed to it', () => {
     assert.deepEqual(forPeer(hello, new Set()), hello);
-    assert.equal('author' in forPeer(resolved, new Set()), false);
+    assert.equal('author' in forPeer(resolved, new Set())!, false);
     assert.deepEqual(forPeer(resolved, new Set(['author'] as const)), resolved);
   });
 });
