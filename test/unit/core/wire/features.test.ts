@@ -23,4 +23,11 @@ describe('features', () => {
     assert.equal('author' in forPeer(resolved, new Set())!, false);
     assert.deepEqual(forPeer(resolved, new Set(['author'] as const)), resolved);
   });
+
+  it('sends schedule listings only to a peer that agreed to the schedules feature', () => {
+    const listing: HostMessage = { type: 'schedules', listing: { schedules: [], runs: [], loops: [] } };
+    assert.equal(forPeer(listing, undefined), undefined);
+    assert.equal(forPeer(listing, new Set(['author'] as const)), undefined);
+    assert.deepEqual(forPeer(listing, new Set(['schedules'] as const)), listing);
+  });
 });
