@@ -121,3 +121,22 @@ export class CadenceClock {
     return last !== undefined && last > from && last <= to ? last : undefined;
   }
 }
+
+/**
+ * A cadence typed as one line (the VS Code command's input box): "hourly", "hourly :15", "daily 08:00",
+ * "weekdays 08:00", "weekly mon 09:30", or a cron expression ("0 8 * * 1-5"). Only the shape is read here;
+ * CadenceClock checks the result. undefined: not one of these forms.
+ */
+export function parseCadenceText(text: string): Cadence | undefined {
+  const t = text.trim().replace(/\s+/g, ' ');
+  const time = '([01]?\\d|2[0-3]):([0-5]\\d)';
+  const hhmm = (h: string, m: string) => `${h.padStart(2, '0')}:${m}`;
+  let m: RegExpExecArray | null;
+  if ((m = /^hourly(?: (?:at )?:?([0-5]?\d))?$/i.exec(t))) return { kind: 'hourly', minute: Number(m[1] ?? 0) };
+  if ((m = new RegExp(`^(daily|weekdays)(?: at)? ${time}$`, 'i').exec(t))) return { kind: m[1]!.toLowerCase() as 'daily' | 'weekdays', time: hhmm(m[2]!, m[3]!) };
+  if ((m = new RegExp(`^weekly (?:on )?(sun|mon|tue|wed|thu|fri|sat)[a-z]*(?: at)? ${time}$`, 'i').exec(t))) {
+    return { kind: 'weekly', day: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].indexOf(m[1]!.toLowerCase()), time: hhmm(m[2]!, m[3]!) };
+  }
+  if (/^\S+( \S+){4,5}$/.test(t) && /^[\d*]/.test(t)) return { kind: 'cron', expr: t };
+  return undefined;
+}

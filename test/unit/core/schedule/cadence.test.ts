@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CadenceClock, CadenceError, cadenceToCron, describeCadence } from '../../../../src/core/schedule/cadence';
+import { CadenceClock, CadenceError, cadenceToCron, describeCadence, parseCadenceText } from '../../../../src/core/schedule/cadence';
 import { checkSchedule } from '../../../../src/core/schedule/scheduleCheck';
 import type { Cadence } from '../../../../src/core/wire/scheduleSchemas';
 
@@ -107,5 +107,18 @@ describe('checkSchedule', () => {
     const r = checkSchedule({ ...good, endAt: at('2026-03-31T07:00:00Z') }, now);
     assert.ok(r.ok);
     assert.deepEqual(r.nextRuns.map(iso), ['2026-03-30T06:00:00.000Z', '2026-03-31T06:00:00.000Z']);
+  });
+});
+
+describe('parseCadenceText', () => {
+  it('reads the friendly forms and cron expressions', () => {
+
+    assert.deepEqual(parseCadenceText('hourly'), { kind: 'hourly', minute: 0 });
+    assert.deepEqual(parseCadenceText('hourly :15'), { kind: 'hourly', minute: 15 });
+    assert.deepEqual(parseCadenceText('daily 8:05'), { kind: 'daily', time: '08:05' });
+    assert.deepEqual(parseCadenceText('Weekdays at 08:00'), { kind: 'weekdays', time: '08:00' });
+    assert.deepEqual(parseCadenceText('weekly on Monday 09:30'), { kind: 'weekly', day: 1, time: '09:30' });
+    assert.deepEqual(parseCadenceText(' 0 8  * * 1-5 '), { kind: 'cron', expr: '0 8 * * 1-5' });
+    for (const junk of ['', 'sometimes', 'daily 25:00', 'weekly funday 09:00', 'hourly :75']) assert.equal(parseCadenceText(junk), undefined, junk);
   });
 });
