@@ -8,6 +8,7 @@ import type { Controller } from '../state/controller';
 import type { UiState } from '../state/store';
 import type { ConnState } from '../transport/transport';
 import { ApprovalCard } from './ApprovalCard';
+import { SchedulesScreen } from './SchedulesScreen';
 import { Composer } from './Composer';
 import { Thread } from './Thread';
 
@@ -68,6 +69,8 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
   const canSend = !!session && session.status !== 'ended';
   const [first, ...rest] = s.approvals;
   const titleOf = (id: string) => s.sessions.find((x) => x.id === id)?.title;
+  const [showSchedules, setShowSchedules] = useState(false);
+  if (showSchedules && s.features.has('schedules')) return <SchedulesScreen controller={controller} defaultDir={session?.cwd} onClose={() => setShowSchedules(false)} />;
 
   return (
     <div class="app">
@@ -90,6 +93,11 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
           <span class="conn-dot" aria-hidden="true" />
           <span class="conn-text">{connText(s.conn)}</span>
         </span>
+        {s.features.has('schedules') && (
+          <button type="button" class="link" onClick={() => setShowSchedules(true)} data-testid="schedules-open">
+            Schedules
+          </button>
+        )}
         {menu && (
           <details class="menu">
             <summary aria-label="Menu">⋯</summary>

@@ -1,4 +1,4 @@
-// A schedule's cadence as a cron pattern, checked and stepped with croner (a maintained cron library; its
+// A schedule's cadence, checked and stepped with croner (a maintained cron library; its
 // syntax: five fields, or six with seconds first; day-of-month and day-of-week OR-ed like Vixie cron). The
 // friendly forms (hourly, daily HH:MM, weekdays, weekly) are written as cron here, so there is one way to
 // compute a run time. Times are wall-clock times in the schedule's IANA zone: croner applies the zone's
@@ -6,8 +6,8 @@
 // (02:30 on the spring-forward night) runs at the first instant after the gap, once.
 import { Cron } from 'croner';
 import type { Cadence } from '../wire/scheduleSchemas';
+import { cadenceToCron } from './cadenceText';
 
-const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 
 export type CadenceErrorCode = 'SCHEDULE_ERR_CRON' | 'SCHEDULE_ERR_TIME_ZONE' | 'SCHEDULE_ERR_NEVER' | 'SCHEDULE_ERR_TOO_OFTEN';
 
@@ -18,42 +18,6 @@ export class CadenceError extends Error {
     message: string,
   ) {
     super(message);
-  }
-}
-
-/** The cron pattern a cadence stands for. */
-export function cadenceToCron(c: Cadence): string {
-  const hm = (time: string) => {
-    const [h, m] = time.split(':');
-    return `${Number(m)} ${Number(h)}`;
-  };
-  switch (c.kind) {
-    case 'hourly':
-      return `${c.minute} * * * *`;
-    case 'daily':
-      return `${hm(c.time)} * * *`;
-    case 'weekdays':
-      return `${hm(c.time)} * * 1-5`;
-    case 'weekly':
-      return `${hm(c.time)} * * ${c.day}`;
-    case 'cron':
-      return c.expr.trim().replace(/\s+/g, ' ');
-  }
-}
-
-/** "every hour at :15", "daily at 08:00", "weekdays at 08:00", "Mondays at 09:30", "cron 0 8 * * 1-5". */
-export function describeCadence(c: Cadence): string {
-  switch (c.kind) {
-    case 'hourly':
-      return `every hour at :${String(c.minute).padStart(2, '0')}`;
-    case 'daily':
-      return `daily at ${c.time}`;
-    case 'weekdays':
-      return `weekdays at ${c.time}`;
-    case 'weekly':
-      return `${DAY_NAMES[c.day]}s at ${c.time}`;
-    case 'cron':
-      return `cron ${cadenceToCron(c)}`;
   }
 }
 
@@ -122,21 +86,3 @@ export class CadenceClock {
   }
 }
 
-/**
- * A cadence typed as one line (the VS Code command's input box): "hourly", "hourly :15", "daily 08:00",
- * "weekdays 08:00", "weekly mon 09:30", or a cron expression ("0 8 * * 1-5"). Only the shape is read here;
- * CadenceClock checks the result. undefined: not one of these forms.
- */
-export function parseCadenceText(text: string): Cadence | undefined {
-  const t = text.trim().replace(/\s+/g, ' ');
-  const time = '([01]?\\d|2[0-3]):([0-5]\\d)';
-  const hhmm = (h: string, m: string) => `${h.padStart(2, '0')}:${m}`;
-  let m: RegExpExecArray | null;
-  if ((m = /^hourly(?: (?:at )?:?([0-5]?\d))?$/i.exec(t))) return { kind: 'hourly', minute: Number(m[1] ?? 0) };
-  if ((m = new RegExp(`^(daily|weekdays)(?: at)? ${time}$`, 'i').exec(t))) return { kind: m[1]!.toLowerCase() as 'daily' | 'weekdays', time: hhmm(m[2]!, m[3]!) };
-  if ((m = new RegExp(`^weekly (?:on )?(sun|mon|tue|wed|thu|fri|sat)[a-z]*(?: at)? ${time}$`, 'i').exec(t))) {
-    return { kind: 'weekly', day: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].indexOf(m[1]!.toLowerCase()), time: hhmm(m[2]!, m[3]!) };
-  }
-  if (/^\S+( \S+){4,5}$/.test(t) && /^[\d*]/.test(t)) return { kind: 'cron', expr: t };
-  return undefined;
-}

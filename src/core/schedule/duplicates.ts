@@ -1,7 +1,7 @@
 // Two schedules that would start the same work at the same times on the same folder burn tokens twice: a new
 // or edited schedule is compared with the saved ones and the twin is named before saving (the user decides).
 import type { Schedule, ScheduleInput } from '../wire/scheduleSchemas';
-import { cadenceToCron } from './cadence';
+import { cadenceToCron } from './cadenceText';
 
 /** The folder as compared: without trailing separators. */
 function folderKey(dir: string): string {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../core/base/clock';
-import { describeCadence } from '../../core/schedule/cadence';
+import { describeCadence } from '../../core/schedule/cadenceText';
 import type { Cadence, Schedule } from '../../core/wire/scheduleSchemas';
 import { defaultHostStateDir } from '../host/fileStateStore';
 import { ScheduleBook } from '../schedule/scheduleBook';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describeCadence, parseCadenceText } from '../../core/schedule/cadence';
+import { describeCadence, parseCadenceText } from '../../core/schedule/cadenceText';
 import { checkSchedule } from '../../core/schedule/scheduleCheck';
 import type { HostScheduling } from '../sessions/hostScheduling';
 import { pickWorkspaceFolder } from './pickWorkspaceFolder';

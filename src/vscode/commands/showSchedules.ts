@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describeCadence } from '../../core/schedule/cadence';
+import { describeCadence } from '../../core/schedule/cadenceText';
 import type { HostScheduling } from '../sessions/hostScheduling';
 import { reportError } from './reportError';
 

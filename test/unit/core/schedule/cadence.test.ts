@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { CadenceClock, CadenceError, cadenceToCron, describeCadence, parseCadenceText } from '../../../../src/core/schedule/cadence';
+import { CadenceClock, CadenceError } from '../../../../src/core/schedule/cadence';
+import { cadenceToCron, describeCadence, parseCadenceText } from '../../../../src/core/schedule/cadenceText';
 import { checkSchedule } from '../../../../src/core/schedule/scheduleCheck';
 import type { Cadence } from '../../../../src/core/wire/scheduleSchemas';
 
