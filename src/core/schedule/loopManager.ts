@@ -102,9 +102,14 @@ export class LoopManager {
     return [...this.loops.values()].map((l) => ({ id: l.id, session: l.session.id, prompt: l.prompt, intervalMs: l.intervalMs, nextAt: l.nextAt, expiresAt: l.expiresAt, count: l.count, skipped: l.skipped }));
   }
 
-  /** How many times the timer woke (for the bench). */
+  /** How many times the timer woke this (for the bench). */
   get wakeCount(): number {
     return this.timer.wakeCount;
+  }
+
+  /** How many times its timer fired, capped clock checks included (for the bench). */
+  get timerFires(): number {
+    return this.timer.fireCount;
   }
 
   dispose(): void {

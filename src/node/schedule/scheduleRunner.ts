@@ -91,9 +91,14 @@ export class ScheduleRunner {
     return { ok: true, run: this.launch(s, this.o.clock.now()) };
   }
 
-  /** How many times the timer woke (for the bench). */
+  /** How many times the timer woke this (for the bench). */
   get wakeCount(): number {
     return this.timer.wakeCount;
+  }
+
+  /** How many times its timer fired, capped clock checks included (for the bench). */
+  get timerFires(): number {
+    return this.timer.fireCount;
   }
 
   dispose(): void {
