@@ -1,26 +1,16 @@
 // The main screen: a header (session switcher, connection indicator, menu), the session's status, the
 // thread, pending approval cards pinned at the bottom, and the composer.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { CloseCode } from '../../src/core/wire/closeCodes';
 import type { SessionInfo } from '../../src/core/wire/protocol';
 import type { Controller } from '../state/controller';
-import type { UiState } from '../state/store';
 import type { ConnState } from '../transport/transport';
 import { ApprovalCard } from './ApprovalCard';
 import { SchedulesScreen } from './SchedulesScreen';
 import { Composer } from './Composer';
 import { Thread } from './Thread';
-
-export function useStoreState(controller: Controller): UiState {
-  const [state, setState] = useState(controller.store.state);
-  useEffect(() => {
-    const sub = controller.store.onChange(setState);
-    setState(controller.store.state);
-    return () => sub.dispose();
-  }, [controller]);
-  return state;
-}
+import { useStoreState } from './useStoreState';
 
 export function clockTime(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

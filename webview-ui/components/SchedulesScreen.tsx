@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { describeCadence, parseCadenceText } from '../../src/core/schedule/cadenceText';
 import type { Controller } from '../state/controller';
-import { useStoreState } from './ChatScreen';
+import { useStoreState } from './useStoreState';
 
 function when(ms: number): string {
   return new Date(ms).toLocaleString([], { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });

@@ -67,7 +67,7 @@ export class HostService implements Disposable {
   private readonly peers = new Map<string, PeerState>();
   private readonly subs: Disposable[] = [];
   private readonly log: Logger;
-  private desk: ScheduleDesk | undefined;
+  private desk: ScheduleDesk<SessionHandle> | undefined;
   private deskSub: Disposable | undefined;
 
   constructor(
@@ -96,7 +96,7 @@ export class HostService implements Disposable {
    * Serves the host's schedules and loops (feature `schedules`) and hands `/loop` prompts to them; undefined
    * stops. Set by the surface that runs the scheduler (src/node/schedule/hostSchedules.ts).
    */
-  setScheduleDesk(desk: ScheduleDesk | undefined): void {
+  setScheduleDesk(desk: ScheduleDesk<SessionHandle> | undefined): void {
     this.deskSub?.dispose();
     this.desk = desk;
     this.deskSub = desk?.onChanged(() => this.broadcast({ type: 'schedules', listing: desk.listing() }));

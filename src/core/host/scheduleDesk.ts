@@ -5,16 +5,16 @@
 import type { Event } from '../base/event';
 import type { WireErrorCode } from '../wire/wireErrorCodes';
 import type { ScheduleListing, ScheduleView } from '../wire/scheduleSchemas';
-import type { SessionHandle } from './hostService';
 
 export type DeskResult<T> = { ok: true; value: T } | { ok: false; code: WireErrorCode; message: string };
 
-export interface ScheduleDesk {
+/** `S`: the session handle HostService passes (its SessionHandle; kept generic so this file needs no import of it). */
+export interface ScheduleDesk<S> {
   /**
    * A prompt typed to `session`: true when it was a `/loop` command and was handled here (it is then never
    * typed into the agent as such), false for an ordinary prompt.
    */
-  handlePrompt(session: SessionHandle, text: string, clientId: string): boolean;
+  handlePrompt(session: S, text: string, clientId: string): boolean;
   /** The schedules (with next runs), recent runs and live loops. */
   listing(): ScheduleListing;
   /** The listing changed. */

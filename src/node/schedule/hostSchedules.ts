@@ -55,7 +55,7 @@ export function allowedDirs(roots: readonly string[]): (dir: string) => boolean 
   };
 }
 
-export class HostSchedules implements ScheduleDesk, Disposable {
+export class HostSchedules implements ScheduleDesk<SessionHandle>, Disposable {
   readonly book: ScheduleBook;
   readonly runner: ScheduleRunner;
   readonly loops: LoopManager;
