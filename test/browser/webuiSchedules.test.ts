@@ -63,13 +63,17 @@ describe('web UI Schedules screen (Chromium, phone viewport)', () => {
     await screenshot(page, 'schedules');
 
     await card.getByRole('button', { name: 'Run now' }).click();
+    await card.getByTestId('schedule-toggle').click();
+    const [toggle] = await panel.device('scheduleSave');
+    assert.equal(toggle!.force, true);
+    assert.deepEqual(toggle!.schedule, { id: 'sch1', dir: '/home/dev/project', prompt: 'Check the nightly build', cadence: { kind: 'weekdays', time: '08:00' }, timeZone: 'Europe/Paris', missed: 'catch-up-once', enabled: false });
     await page.getByTestId('loop').getByRole('button', { name: 'Cancel' }).click();
     await page.getByTestId('sched-prompt').fill('Summarise yesterday’s commits');
     await page.getByTestId('sched-cadence').fill('0 9 * * 1');
     await page.getByTestId('sched-save').click();
     assert.deepEqual(await panel.device('scheduleRunNow'), [{ type: 'scheduleRunNow', id: 'sch1' }]);
     assert.deepEqual(await panel.device('loopCancel'), [{ type: 'loopCancel', id: 'loop-ab' }]);
-    const [save] = await panel.device('scheduleSave');
+    const [, save] = await panel.device('scheduleSave');
     assert.equal(typeof save!.ref, 'string');
     assert.deepEqual({ ...(save!.schedule as object), timeZone: 'tz' }, { dir: '/home/dev/project', prompt: 'Summarise yesterday’s commits', cadence: { kind: 'cron', expr: '0 9 * * 1' }, timeZone: 'tz', enabled: true, missed: 'catch-up-once' });
     // The host's answer to a bad one is shown.

@@ -68,6 +68,13 @@ export function SchedulesScreen({ controller, defaultDir, onClose }: { controlle
                     <button type="button" disabled={x.running} onClick={() => controller.scheduleAction('scheduleRunNow', x.id)}>
                       Run now
                     </button>
+                    <button
+                      type="button"
+                      data-testid="schedule-toggle"
+                      onClick={() => controller.saveSchedule({ id: x.id, dir: x.dir, prompt: x.prompt, cadence: x.cadence, timeZone: x.timeZone, endAt: x.endAt, missed: x.missed, enabled: !x.enabled }, true)}
+                    >
+                      {x.enabled ? 'Turn off' : 'Turn on'}
+                    </button>
                     <button type="button" class="danger" onClick={() => window.confirm('Delete this schedule?') && controller.scheduleAction('scheduleDelete', x.id)}>
                       Delete
                     </button>

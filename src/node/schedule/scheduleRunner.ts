@@ -38,6 +38,11 @@ export interface ScheduleRunnerOptions {
   readonly logger: Logger;
   readonly maxSleepMs?: number;
   readonly graceMs?: number;
+  /**
+   * After the turn ends, how long the chat must stay quiet before the session is stopped (its last message
+   * may still be on its way from the transcript). Default 1 s, at most 5 such waits.
+   */
+  readonly settleMs?: number;
 }
 
 export type RunNowResult = { ok: true; run: ScheduleRun } | { ok: false; code: 'SCHEDULE_ERR_UNKNOWN' | 'SCHEDULE_ERR_BUSY'; message: string };
@@ -206,6 +211,7 @@ export class ScheduleRunner {
       worked = true;
       if (session.info().status === 'idle') return await this.end(s.id, active, session, 'done');
       const how = await outcome;
+      if (how === 'turn-over') await this.quiet(session);
       await this.end(s.id, active, session, how === 'turn-over' ? 'done' : 'failed');
     } catch (e) {
       await this.end(s.id, active, session, 'failed', `The prompt did not reach the agent: ${e instanceof Error ? e.message : String(e)}`);
@@ -213,6 +219,25 @@ export class ScheduleRunner {
       following?.dispose();
       counting.dispose();
     }
+  }
+
+  /** Resolves once the session's chat has had no new event for settleMs (or after five such waits). */
+  private quiet(session: AgentSession): Promise<void> {
+    const ms = this.o.settleMs ?? 1000;
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const deadline = this.o.clock.now() + 5 * ms;
+      let timer = this.o.clock.setTimeout(() => done(), ms);
+      const sub = session.chat.onAppend(() => {
+        if (this.o.clock.now() >= deadline) return;
+        this.o.clock.clearTimeout(timer);
+        timer = this.o.clock.setTimeout(() => done(), ms);
+      });
+      const done = () => {
+        sub.dispose();
+        resolve();
+      };
+    });
   }
 
   /** Stops the run's session (its transcript is drained first), then records the result. */

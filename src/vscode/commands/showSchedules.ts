@@ -30,7 +30,16 @@ export class ShowSchedulesCommand {
         { title: 'Walkie: Schedules', placeHolder: 'Pick a schedule to run it now or remove it' },
       );
       if (!pick) return;
-      const action = await vscode.window.showQuickPick(['Run Now', 'Remove'], { title: pick.label });
+      const chosen = views.find((s) => s.id === pick.id)!;
+      const toggle = chosen.enabled ? 'Turn Off' : 'Turn On';
+      const action = await vscode.window.showQuickPick(['Run Now', toggle, 'Remove'], { title: pick.label });
+      if (action === toggle) {
+        const { id, dir, prompt, cadence, timeZone, endAt, missed } = chosen;
+        const r = book.save({ id, dir, prompt, cadence, timeZone, endAt, missed, enabled: !chosen.enabled }, { force: true });
+        if (!r.ok) return void reportError('could not change the schedule', new Error(r.message));
+        this.scheduling.running?.runner.refresh();
+        return void vscode.window.setStatusBarMessage(`Walkie: schedule turned ${chosen.enabled ? 'off' : 'on'}`, 4000);
+      }
       if (action === 'Remove') {
         book.remove(pick.id);
         this.scheduling.running?.runner.refresh();

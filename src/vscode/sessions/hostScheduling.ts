@@ -18,6 +18,11 @@ export class HostScheduling implements vscode.Disposable {
   readonly book: ScheduleBook;
   private current: HostSchedules | undefined;
   private readonly subs: vscode.Disposable[];
+  /**
+   * The agents' environment instead of this process's. Test-only: the in-editor suite passes a throw-away
+   * HOME and the scripted model's address (as with AgentSessions' StartOptions.env); nothing else sets it.
+   */
+  agentEnv: NodeJS.ProcessEnv | undefined;
 
   constructor(
     private readonly controller: WalkieController,
@@ -71,7 +76,7 @@ export class HostScheduling implements vscode.Disposable {
           if (!this.isTrusted()) throw new Error('Walkie starts no agent in an untrusted workspace');
           const config = readConfig();
           const kind = config.agentKind === 'auto' ? agentKindOf(config.agentCommand) : config.agentKind;
-          return { adapter: adapterFor(config.agentCommand, kind), argv: [...config.agentArgs], audit: this.controller.auditLog, policy: config.policy, expiryMs: config.expiryMs };
+          return { adapter: adapterFor(config.agentCommand, kind), argv: [...config.agentArgs], env: this.agentEnv, audit: this.controller.auditLog, policy: config.policy, expiryMs: config.expiryMs };
         },
         allowDir: allowedDirs((vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)),
         clock: systemClock,

@@ -78,6 +78,7 @@ describe('ScheduleRunner', () => {
       clock,
       logger: nullLogger,
       maxSleepMs: o.maxSleepMs,
+      settleMs: 0,
       approvals: { onRequest: requests.event },
       launch: () => ({}) as never,
       sessions: {
