@@ -25,6 +25,7 @@ import { auditFileIn, WalkieController } from './controller/walkieController';
 import { WalkiePanel } from './webviews/walkiePanel';
 import { AddScheduleCommand } from './commands/addSchedule';
 import { ShowSchedulesCommand } from './commands/showSchedules';
+import { LoopPromptCommand } from './commands/loopPrompt';
 import { HostScheduling } from './sessions/hostScheduling';
 
 /** What the extension exports to other extensions and to its own in-editor tests. */
@@ -111,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
     new DisableWorkspaceCommand(attach),
     new AddScheduleCommand(scheduling),
     new ShowSchedulesCommand(scheduling),
+    new LoopPromptCommand(controller, scheduling),
   ];
   for (const command of commands) {
     context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => command.execute(...args)));

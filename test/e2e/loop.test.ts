@@ -64,7 +64,7 @@ describe('/loop in a live session with the real Claude Code CLI', function () {
     if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
   });
 
-  it('sends the prompt alone, at once and again a minute (of clock time) later; the device lists and cancels it', async () => {
+  it('sends the prompt alone, at once and again a minute (of clock time) later, with the phone gone; the phone comes back, lists and cancels it', async () => {
     const session = await sessions.start({ adapter: new ClaudeCodeAdapter({ bin: claudeBin() }), argv: [], cwd: home.projects[0]!, env: home.env });
     const sent: HostMessage[] = [];
     const peer = service.connect({ id: 'phone', name: 'phone', send: (m) => sent.push(m) });
@@ -76,10 +76,14 @@ describe('/loop in a live session with the real Claude Code CLI', function () {
     assert.ok(chat().some((e) => e.kind === 'user' && e.clientId === 'c-loop'));
     assert.ok(chat().some((e) => e.kind === 'notice' && /every 1 minute/.test(e.text)));
     const modelPrompts = () => mock.requests.filter((r) => (r.tools?.length ?? 0) > 0).at(-1)?.messages?.filter((m) => m.role === 'user').map((m) => contentText(m.content)) ?? [];
+    // The phone goes away: the loop keeps going on the host.
+    peer.dispose();
     await waitFor('the prompt twice at the model', () => modelPrompts().filter((t) => t.includes('are we there yet')).length >= 2, 60_000);
     assert.equal(modelPrompts().some((t) => t.includes('/loop')), false, 'the agent never saw /loop');
-    // A resent /loop (the device reconnected) makes no second loop.
-    peer.receive({ type: 'prompt', session: session.id, text: '/loop 1m SCENARIO:text are we there yet', clientId: 'c-loop' });
+    // The phone reconnects and resends its unacknowledged /loop: no second loop.
+    const back = service.connect({ id: 'phone', name: 'phone', send: (m) => sent.push(m) });
+    back.receive({ type: 'hello', v: 1, features: ['schedules'] });
+    back.receive({ type: 'prompt', session: session.id, text: '/loop 1m SCENARIO:text are we there yet', clientId: 'c-loop' });
     const listing = schedules.listing();
     assert.equal(listing.loops.length, 1);
     const loop = listing.loops[0]!;
@@ -87,9 +91,10 @@ describe('/loop in a live session with the real Claude Code CLI', function () {
     assert.equal(loop.prompt, 'SCENARIO:text are we there yet');
     assert.equal(loop.intervalMs, 60_000);
     assert.ok(loop.count >= 2);
-    // The device saw the listing change, and cancels the loop.
-    assert.ok(sent.some((m) => m.type === 'schedules' && m.listing.loops.length === 1));
-    peer.receive({ type: 'loopCancel', id: loop.id });
+    // The device sees the listing, and cancels the loop.
+    back.receive({ type: 'schedules' });
+    assert.ok(sent.some((m) => m.type === 'schedules' && m.listing.loops.length === 1 && m.listing.loops[0]!.count >= 2));
+    back.receive({ type: 'loopCancel', id: loop.id });
     assert.equal(schedules.listing().loops.length, 0);
     const countAtCancel = modelPrompts().filter((t) => t.includes('are we there yet')).length;
     await new Promise((r) => setTimeout(r, 3000)); // three more clock minutes
