@@ -18,13 +18,14 @@ import { Emitter, type Event } from '../../core/base/event';
 import type { Logger } from '../../core/base/logger';
 import { CadenceClock } from '../../core/schedule/cadence';
 import { DEFAULT_GRACE_MS, planDue } from '../../core/schedule/duePlan';
-import { WakeTimer } from '../../core/schedule/wakeTimer';
+import { DEFAULT_MAX_SLEEP_MS, WakeTimer } from '../../core/schedule/wakeTimer';
 import { capText } from '../../core/redaction/secretScanner';
 import { LIMITS, type ApprovalRequest } from '../../core/wire/protocol';
 import type { Schedule, ScheduleRun } from '../../core/wire/scheduleSchemas';
 import type { AgentSession } from '../sessions/agentSession';
 import type { AgentStartOptions } from '../sessions/sessionManager';
 import type { ScheduleBook } from './scheduleBook';
+import { ScheduleLock } from './scheduleLock';
 
 export interface ScheduleRunnerOptions {
   readonly book: ScheduleBook;
@@ -45,7 +46,8 @@ export interface ScheduleRunnerOptions {
   readonly settleMs?: number;
 }
 
-export type RunNowResult = { ok: true; run: ScheduleRun } | { ok: false; code: 'SCHEDULE_ERR_UNKNOWN' | 'SCHEDULE_ERR_BUSY'; message: string };
+/** `run` undefined: another process runs these schedules and was handed the request (through the file). */
+export type RunNowResult = { ok: true; run: ScheduleRun | undefined } | { ok: false; code: 'SCHEDULE_ERR_UNKNOWN' | 'SCHEDULE_ERR_BUSY'; message: string };
 
 interface Active {
   readonly run: ScheduleRun;
@@ -63,19 +65,32 @@ export class ScheduleRunner {
   readonly onChanged: Event<void> = this.changed.event;
   private watcher: { dispose(): void } | undefined;
   private closed = false;
+  private readonly lock: ScheduleLock;
 
   constructor(private readonly o: ScheduleRunnerOptions) {
     this.timer = new WakeTimer(o.clock, () => this.wake(), o.maxSleepMs);
+    this.lock = new ScheduleLock(o.book.store.dir);
   }
 
   /** Starts watching the schedules: runs what is due now (a missed run: once, by policy), then waits. */
   start(): void {
-    // Runs still "running" in the file were cut short when the host last stopped.
+    this.watcher = this.o.book.store.watch(() => this.wakeSoon());
+    this.wake();
+  }
+
+  /** Whether this process runs the schedules (another Walkie on the same state folder may). */
+  get runsSchedules(): boolean {
+    return this.lock.isHeld;
+  }
+
+  /** Takes the lock; on taking it, runs left "running" in the file (cut short when the last holder stopped) fail. */
+  private holdLock(): boolean {
+    if (this.lock.isHeld) return true;
+    if (!this.lock.tryAcquire()) return false;
     this.update((runs) => {
       for (const r of runs) if (r.status === 'running' && !this.isActiveRun(r.id)) Object.assign(r, { status: 'failed', endedAt: this.o.clock.now(), result: 'The host stopped during this run.' });
     });
-    this.watcher = this.o.book.store.watch(() => this.wakeSoon());
-    this.wake();
+    return true;
   }
 
   /** The ids of the schedules with a run going now. */
@@ -93,7 +108,13 @@ export class ScheduleRunner {
     const s = this.o.book.get(id);
     if (!s) return { ok: false, code: 'SCHEDULE_ERR_UNKNOWN', message: `no schedule with id ${id}` };
     if (this.active.has(id)) return { ok: false, code: 'SCHEDULE_ERR_BUSY', message: 'a run of this schedule is still going' };
-    return { ok: true, run: this.launch(s, this.o.clock.now()) };
+    const now = this.o.clock.now();
+    // Another process runs these schedules: it takes the request from the file and starts the run.
+    if (!this.holdLock()) {
+      this.o.book.requestRun(id);
+      return { ok: true, run: undefined };
+    }
+    return { ok: true, run: this.launch(s, now) };
   }
 
   /** How many times the timer woke this (for the bench). */
@@ -110,6 +131,7 @@ export class ScheduleRunner {
     this.closed = true;
     this.timer.clear();
     this.watcher?.dispose();
+    this.lock.release();
     this.changed.dispose();
   }
 
@@ -125,6 +147,12 @@ export class ScheduleRunner {
   private wake(): void {
     if (this.closed) return;
     const now = this.o.clock.now();
+    if (!this.holdLock()) {
+      // Another Walkie runs them; look again later in case it has gone.
+      this.timer.set(now + (this.o.maxSleepMs ?? DEFAULT_MAX_SLEEP_MS));
+      this.changed.fire();
+      return;
+    }
     let schedules: Schedule[];
     try {
       schedules = this.o.book.list();

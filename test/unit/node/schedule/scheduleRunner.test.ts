@@ -197,6 +197,44 @@ describe('ScheduleRunner', () => {
     assert.match(run!.result!, /host stopped/);
   });
 
+  it('runs the schedules of a folder in one process only; another takes over when it stops', async () => {
+    add();
+    const first = start();
+    const second = new ScheduleRunner({
+      book,
+      clock,
+      logger: nullLogger,
+      settleMs: 0,
+      approvals: { onRequest: requests.event },
+      launch: () => ({}) as never,
+      sessions: { start: () => Promise.reject(new Error('the second runner must not start runs')), stop: async () => undefined },
+    });
+    second.start();
+    try {
+      assert.equal(first.runsSchedules, true);
+      assert.equal(second.runsSchedules, false);
+      clock.advance(30 * MIN); // 08:00
+      await tick();
+      assert.equal(runs.length, 1);
+      runs[0]!.finishTurn('ok');
+      await first.settled();
+      // Run-now asked of the one that does not run them is handed over through the file.
+      const r = second.runNow(book.list()[0]!.id);
+      assert.ok(r.ok && r.run === undefined);
+      (first as unknown as { wake(): void }).wake();
+      await tick();
+      assert.equal(runs.length, 2);
+      runs[1]!.finishTurn('ok');
+      await first.settled();
+      first.dispose();
+      runner = undefined;
+      clock.advance(5 * MIN); // the second looks again within the 5-minute cap
+      assert.equal(second.runsSchedules, true);
+    } finally {
+      second.dispose();
+    }
+  });
+
   it('wakes only when something is due (its timer checks the clock every 5 minutes), and not at all with no schedules', () => {
     start();
     clock.advance(24 * 60 * MIN);
