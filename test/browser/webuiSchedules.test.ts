@@ -34,12 +34,16 @@ describe('web UI Schedules screen (Chromium, phone viewport)', () => {
     await browser?.close();
   });
 
-  it('offers no Schedules button to a host without the feature', async () => {
-    panel = await openPanel(browser);
-    await panel.post(hello([session()]));
-    await panel.page.getByTestId('session-select').waitFor();
-    assert.equal(await panel.page.getByTestId('schedules-open').count(), 0);
-    assert.deepEqual(await panel.device('schedules'), []);
+  it('offers no Schedules button to a host without the feature (v1, or features from before schedules)', async () => {
+    for (const features of [undefined, ['author']]) {
+      panel = await openPanel(browser);
+      await panel.post({ ...hello([session()]), ...(features ? { features } : {}) });
+      await panel.page.getByTestId('session-select').waitFor();
+      assert.equal(await panel.page.getByTestId('schedules-open').count(), 0);
+      assert.deepEqual(await panel.device('schedules'), []);
+      await panel.close();
+      panel = undefined;
+    }
   });
 
   it('lists schedules, runs and loops, and sends run-now, cancel and a new schedule', async () => {
