@@ -23,6 +23,10 @@ import { SecretStateStore } from './controller/secretStateStore';
 import { WalkieStatusBar } from './controller/statusBar';
 import { auditFileIn, WalkieController } from './controller/walkieController';
 import { WalkiePanel } from './webviews/walkiePanel';
+import { AddScheduleCommand } from './commands/addSchedule';
+import { ShowSchedulesCommand } from './commands/showSchedules';
+import { LoopPromptCommand } from './commands/loopPrompt';
+import { HostScheduling } from './sessions/hostScheduling';
 
 /** What the extension exports to other extensions and to its own in-editor tests. */
 export interface WalkieApi {
@@ -37,6 +41,8 @@ export interface WalkieApi {
   readonly panel: WalkiePanel;
   readonly devices: DevicesView;
   readonly changes: ProposedChangeProvider;
+  /** Scheduled sessions and /loop, run while the host runs. */
+  readonly scheduling: HostScheduling;
   /** Where the host keeps its identity and paired devices (SecretStorage). */
   readonly store: SecretStateStore;
 }
@@ -64,12 +70,14 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
   const approvals = new ApprovalNotifier(changes, log);
   const panel = new WalkiePanel(context.extensionUri, controller, log);
   const devices = new DevicesView(controller, log);
+  const scheduling = new HostScheduling(controller, context.globalStorageUri.fsPath, log);
   const statusBar = new WalkieStatusBar(controller, { panel: ShowPanelCommand.id, pairing: ShowDevicesCommand.id });
   // Disposed in this order: the views, then the sessions (the agents stop), then the host.
-  context.subscriptions.push(statusBar, panel, devices, approvals, changes, sessions, attach, controller);
+  context.subscriptions.push(statusBar, panel, devices, approvals, changes, sessions, attach, scheduling, controller);
   // A hand-started claude reaches Walkie only while a host runs: with the hook enabled here, start it soon
   // after activation (outside activate(), which must stay cheap; this reads a settings file or two).
-  const soon = setTimeout(() => void attach.startIfEnabled(), 0);
+  // Likewise the host starts when a schedule is saved, so a missed run is caught up once.
+  const soon = setTimeout(() => void attach.startIfEnabled().then(() => scheduling.startIfScheduled()), 0);
   context.subscriptions.push({ dispose: () => clearTimeout(soon) });
 
   context.subscriptions.push(
@@ -102,6 +110,9 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
     new ShowLogsCommand(log),
     new EnableWorkspaceCommand(attach),
     new DisableWorkspaceCommand(attach),
+    new AddScheduleCommand(scheduling),
+    new ShowSchedulesCommand(scheduling),
+    new LoopPromptCommand(controller, scheduling),
   ];
   for (const command of commands) {
     context.subscriptions.push(vscode.commands.registerCommand(command.id, (...args: unknown[]) => command.execute(...args)));
@@ -114,7 +125,7 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
 
   const activationMs = performance.now() - loadStart;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, statusBar, controller, sessions, attach, approvals, panel, devices, changes, store };
+  return { activationMs, statusBar, controller, sessions, attach, approvals, panel, devices, changes, store, scheduling };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -1,25 +1,16 @@
 // The main screen: a header (session switcher, connection indicator, menu), the session's status, the
 // thread, pending approval cards pinned at the bottom, and the composer.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { CloseCode } from '../../src/core/wire/closeCodes';
 import type { SessionInfo } from '../../src/core/wire/protocol';
 import type { Controller } from '../state/controller';
-import type { UiState } from '../state/store';
 import type { ConnState } from '../transport/transport';
 import { ApprovalCard } from './ApprovalCard';
+import { SchedulesScreen } from './SchedulesScreen';
 import { Composer } from './Composer';
 import { Thread } from './Thread';
-
-export function useStoreState(controller: Controller): UiState {
-  const [state, setState] = useState(controller.store.state);
-  useEffect(() => {
-    const sub = controller.store.onChange(setState);
-    setState(controller.store.state);
-    return () => sub.dispose();
-  }, [controller]);
-  return state;
-}
+import { useStoreState } from './useStoreState';
 
 export function clockTime(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -68,6 +59,8 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
   const canSend = !!session && session.status !== 'ended';
   const [first, ...rest] = s.approvals;
   const titleOf = (id: string) => s.sessions.find((x) => x.id === id)?.title;
+  const [showSchedules, setShowSchedules] = useState(false);
+  if (showSchedules && s.features.has('schedules')) return <SchedulesScreen controller={controller} defaultDir={session?.cwd} onClose={() => setShowSchedules(false)} />;
 
   return (
     <div class="app">
@@ -90,6 +83,11 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
           <span class="conn-dot" aria-hidden="true" />
           <span class="conn-text">{connText(s.conn)}</span>
         </span>
+        {s.features.has('schedules') && (
+          <button type="button" class="link" onClick={() => setShowSchedules(true)} data-testid="schedules-open">
+            Schedules
+          </button>
+        )}
         {menu && (
           <details class="menu">
             <summary aria-label="Menu">⋯</summary>

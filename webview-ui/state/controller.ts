@@ -115,6 +115,25 @@ export class Controller implements Disposable {
     return this.send({ type: 'notify', settings });
   }
 
+  /** Feature `schedules`: asks for the listing (answered, then kept up to date, by `schedules` messages). */
+  askSchedules(): void {
+    if (this.store.state.features.has('schedules')) this.send({ type: 'schedules' });
+  }
+
+  /** Feature `schedules`: saves a schedule (the host checks it and answers `scheduleSaved` or an error). */
+  saveSchedule(schedule: unknown, force = false): boolean {
+    if (!this.store.state.features.has('schedules')) return false;
+    const ok = this.send({ type: 'scheduleSave', ref: newClientId(), schedule, ...(force ? { force } : {}) });
+    if (!ok) this.store.notify('Not connected: the schedule was not saved.', 'error');
+    return ok;
+  }
+
+  /** Feature `schedules`: run now, delete a schedule, or cancel a loop. */
+  scheduleAction(type: 'scheduleRunNow' | 'scheduleDelete' | 'loopCancel', id: string): void {
+    if (!this.store.state.features.has('schedules')) return;
+    if (!this.send({ type, id })) this.store.notify('Not connected: try again when online.', 'error');
+  }
+
   /**
    * Prompts always go to the transport (the channel keeps them while offline; otherwise they wait in the
    * outbox for the next hello). Anything else is sent only while online.

@@ -4,7 +4,9 @@
 import type { Clock } from '../../src/core/base/clock';
 import { Emitter } from '../../src/core/base/event';
 import { authorFromLabel, type Author } from '../../src/core/wire/author';
+import { agreedFeatures, type WireFeature } from '../../src/core/wire/features';
 import type { ApprovalRequest, ChatEvent, Decision, HostMessage, SessionInfo } from '../../src/core/wire/protocol';
+import type { ScheduleListing } from '../../src/core/wire/scheduleSchemas';
 import type { ConnState } from '../transport/transport';
 
 export interface ChatItem {
@@ -49,6 +51,10 @@ export interface UiState {
   readonly outbox: Readonly<Record<string, readonly OutboxPrompt[]>>;
   readonly approvals: readonly PendingApproval[];
   readonly notices: readonly Notice[];
+  /** The features agreed with the host (empty for a host without features). */
+  readonly features: ReadonlySet<WireFeature>;
+  /** Feature `schedules`: the host's schedules, recent runs and loops, once asked for. */
+  readonly schedules: ScheduleListing | undefined;
 }
 
 /** Something the user may want to be told about while looking elsewhere. */
@@ -73,7 +79,7 @@ export class Store {
     private readonly clock: Clock,
     conn: ConnState,
   ) {
-    this.current = { conn, hostName: undefined, sessions: [], active: undefined, chats: {}, outbox: {}, approvals: [], notices: [] };
+    this.current = { conn, hostName: undefined, sessions: [], active: undefined, chats: {}, outbox: {}, approvals: [], notices: [], features: new Set(), schedules: undefined };
   }
 
   get state(): UiState {
@@ -123,9 +129,13 @@ export class Store {
     switch (m.type) {
       case 'hello': {
         const active = m.sessions.some((s) => s.id === this.current.active) ? this.current.active : pickActive(m.sessions);
-        this.update({ hostName: m.hostName, sessions: m.sessions, active });
+        this.update({ hostName: m.hostName, sessions: m.sessions, active, features: agreedFeatures(m.features) });
         return;
       }
+      case 'schedules':
+        return this.update({ schedules: m.listing });
+      case 'scheduleSaved':
+        return this.notify('Schedule saved');
       case 'session':
         return this.applySession(m.session);
       case 'chat':

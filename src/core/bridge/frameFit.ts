@@ -55,6 +55,12 @@ function largestText(m: HostMessage): Slot | undefined {
     }
   } else if (m.type === 'chat' && 'text' in m.event) {
     field(m.event, 'text');
+  } else if (m.type === 'schedules') {
+    for (const s of m.listing.schedules) field(s, 'prompt');
+    for (const r of m.listing.runs) field(r, 'result');
+    for (const l of m.listing.loops) field(l, 'prompt');
+  } else if (m.type === 'scheduleSaved') {
+    field(m.schedule, 'prompt');
   }
   let best: Slot | undefined;
   for (const s of slots) if (!best || utf8Length(s.get()) > utf8Length(best.get())) best = s;

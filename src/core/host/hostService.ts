@@ -23,6 +23,7 @@ import type { DeviceNotifySettings } from '../wire/notifySettings';
 import type { DeviceMessage, HostMessage, SessionInfo } from '../wire/protocol';
 import { PROTOCOL_VERSION } from '../wire/protocol';
 import { WIRE_ERROR_CODES, type WireErrorCode } from '../wire/wireErrorCodes';
+import type { DeskResult, ScheduleDesk } from './scheduleDesk';
 
 /** What HostService needs of one running agent session (src/node/sessions/agentSession.ts implements it). */
 export interface SessionHandle {
@@ -75,6 +76,8 @@ export class HostService implements Disposable {
   private readonly peers = new Map<string, PeerState>();
   private readonly subs: Disposable[] = [];
   private readonly log: Logger;
+  private desk: ScheduleDesk<SessionHandle> | undefined;
+  private deskSub: Disposable | undefined;
 
   constructor(
     private readonly options: {
@@ -92,6 +95,7 @@ export class HostService implements Disposable {
     this.log = options.logger ?? nullLogger;
     const { broker } = options;
     this.subs.push(
+      { dispose: () => this.deskSub?.dispose() },
       broker.onRequest((request) => this.broadcast({ type: 'approval', request })),
       broker.onResolved(({ request, outcome }) =>
         this.broadcast({
@@ -105,6 +109,16 @@ export class HostService implements Disposable {
         }),
       ),
     );
+  }
+
+  /**
+   * Serves the host's schedules and loops (feature `schedules`) and hands `/loop` prompts to them; undefined
+   * stops. Set by the surface that runs the scheduler (src/node/schedule/hostSchedules.ts).
+   */
+  setScheduleDesk(desk: ScheduleDesk<SessionHandle> | undefined): void {
+    this.deskSub?.dispose();
+    this.desk = desk;
+    this.deskSub = desk?.onChanged(() => this.broadcast({ type: 'schedules', listing: desk.listing() }));
   }
 
   get hostName(): string {
@@ -207,6 +221,8 @@ export class HostService implements Disposable {
         const s = this.sessions.get(message.session);
         if (!s) return this.error(state, 'HOST_ERR_NO_SESSION', undefined, message.clientId);
         if (s.handle.info().status === 'ended') return this.error(state, 'HOST_ERR_SESSION_ENDED', undefined, message.clientId);
+        // Walkie's own /loop is handled here, before the agent's prompt rules: the agent never receives it.
+        if (this.desk?.handlePrompt(s.handle, message.text, message.clientId)) return;
         // Exactly once is the session's job (its prompt ledger): a device resends unacknowledged prompts
         // after a reconnect, and a repeated clientId is handed to the agent at most once.
         Promise.resolve(s.handle.prompt(message.text, message.clientId)).catch((e: unknown) => {
@@ -240,6 +256,38 @@ export class HostService implements Disposable {
         if (!r.ok) this.error(state, r.code, r.message, message.id);
         return;
       }
+      case 'schedules':
+      case 'scheduleSave':
+      case 'scheduleDelete':
+      case 'scheduleRunNow':
+      case 'loopCancel':
+        return this.scheduleRequest(state, message);
+    }
+  }
+
+  /** Feature `schedules`. A peer that did not agree to it gets nothing (it cannot know these messages). */
+  private scheduleRequest(state: PeerState, message: Extract<DeviceMessage, { type: 'schedules' | 'scheduleSave' | 'scheduleDelete' | 'scheduleRunNow' | 'loopCancel' }>): void {
+    if (!state.features?.has('schedules')) return this.log.debug(`peer ${state.peer.id}: '${message.type}' without the schedules feature ignored`);
+    const desk = this.desk;
+    if (!desk) return this.error(state, 'HOST_ERR_NO_SCHEDULES', undefined, 'ref' in message ? message.ref : 'id' in message ? message.id : undefined);
+    const failed = <T>(r: DeskResult<T>, ref: string): r is Extract<DeskResult<T>, { ok: false }> => {
+      if (!r.ok) this.error(state, r.code, r.message, ref);
+      return !r.ok;
+    };
+    switch (message.type) {
+      case 'schedules':
+        return this.safeSend(state, { type: 'schedules', listing: desk.listing() });
+      case 'scheduleSave': {
+        const r = desk.save(message.schedule, message.force === true);
+        if (!failed(r, message.ref)) this.safeSend(state, { type: 'scheduleSaved', ref: message.ref, schedule: r.value });
+        return;
+      }
+      case 'scheduleDelete':
+        return void failed(desk.remove(message.id), message.id);
+      case 'scheduleRunNow':
+        return void failed(desk.runNow(message.id), message.id);
+      case 'loopCancel':
+        return void failed(desk.cancelLoop(message.id), message.id);
     }
   }
 
@@ -268,7 +316,8 @@ export class HostService implements Disposable {
     try {
       // A peer sees only the shapes it agreed to (a v1 page closes the channel on an unknown field). A peer
       // with a frame limit (the bridge) fits the message to its frame itself.
-      state.peer.send(forPeer(message, state.features));
+      const shaped = forPeer(message, state.features);
+      if (shaped) state.peer.send(shaped);
     } catch (e) {
       // One broken peer must not stop the others; its transport closes it.
       this.log.warn(`send to peer ${state.peer.id} failed: ${e instanceof Error ? e.message : 'error'}`);

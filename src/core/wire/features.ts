@@ -26,6 +26,11 @@ export const WIRE_FEATURES = [
    * tunnel came up under a new name): the device keeps it and connects there from then on (issue 11).
    */
   'relay',
+  /**
+   * Scheduled sessions and /loop listings: `schedules` / `scheduleSaved` (host → device); `schedules`,
+   * `scheduleSave`, `scheduleDelete`, `scheduleRunNow`, `loopCancel` (device → host). docs/protocol.md §Schedules.
+   */
+  'schedules',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

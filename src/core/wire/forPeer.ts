@@ -6,9 +6,11 @@ import type { HostMessage } from './protocol';
 
 /**
  * The message as this peer may see it: fields of features the peer did not agree to are removed, and a
- * v1 peer (`features` undefined: it sent no hello) gets a `hello` without `features`. Never mutates `message`.
+ * v1 peer (`features` undefined: it sent no hello) gets a `hello` without `features`. Messages of a feature
+ * the peer did not agree to are not sent at all (undefined). Never mutates `message`.
  */
-export function forPeer(message: HostMessage, features: ReadonlySet<WireFeature> | undefined): HostMessage {
+export function forPeer(message: HostMessage, features: ReadonlySet<WireFeature> | undefined): HostMessage | undefined {
+  if ((message.type === 'schedules' || message.type === 'scheduleSaved') && !features?.has('schedules')) return undefined;
   if (message.type === 'resolved' && message.author && !features?.has('author')) {
     const { author: _author, ...v1 } = message;
     return v1;

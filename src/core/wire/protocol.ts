@@ -15,6 +15,7 @@ import * as z from 'zod';
 import { AuthorSchema } from './author';
 import { FeatureListSchema } from './features';
 import { LIMITS } from './limits';
+import { ScheduleListingSchema, ScheduleViewSchema } from './scheduleSchemas';
 import { ErrorCodeFieldSchema } from './wireErrorCodes';
 
 export { LIMITS } from './limits';
@@ -150,6 +151,10 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('notify'), settings: DeviceNotifySettingsSchema, vapidPublicKey: z.string().length(87).regex(/^[A-Za-z0-9_-]+$/).optional() }),
   /** Feature `relay`: where devices reach this host from now on (ws:// or wss://, as in a pairing offer). */
   z.object({ type: z.literal('relay'), url: z.string().max(512).regex(/^wss?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/) }),
+  /** Feature `schedules`: the schedules, recent runs and loops; on request and whenever they change. */
+  z.object({ type: z.literal('schedules'), listing: ScheduleListingSchema }),
+  /** Feature `schedules`: a device's `scheduleSave` (`ref`) was saved as `schedule`. */
+  z.object({ type: z.literal('scheduleSaved'), ref: Id, schedule: ScheduleViewSchema }),
   /** A device request could not be carried out (a prompt to an ended session, a stale decision…). */
   z.object({ type: z.literal('error'), code: ErrorCodeFieldSchema, message: z.string().max(LIMITS.summary), ref: z.string().max(LIMITS.id).optional() }),
 ]);
@@ -178,6 +183,20 @@ export const DeviceMessageSchema = z.discriminatedUnion('type', [
   }),
   /** Resend every chat event of `session` with seq > `after`, then every pending approval. */
   z.object({ type: z.literal('sync'), session: Id, after: Seq }),
+  /** Feature `schedules`: asks for the `schedules` listing. */
+  z.object({ type: z.literal('schedules') }),
+  /**
+   * Feature `schedules`: saves a new schedule (no `schedule.id`) or an edit. The host checks it in full
+   * (cadence, zone, an allowed folder) and answers `scheduleSaved` or an `error` with `ref`; a twin of a saved
+   * schedule is refused (HOST_ERR_SCHEDULE_DUPLICATE) unless `force`.
+   */
+  z.object({ type: z.literal('scheduleSave'), ref: Id, schedule: z.unknown(), force: z.boolean().optional() }),
+  /** Feature `schedules`: removes a schedule. */
+  z.object({ type: z.literal('scheduleDelete'), id: Id }),
+  /** Feature `schedules`: starts a run of a schedule now. */
+  z.object({ type: z.literal('scheduleRunNow'), id: Id }),
+  /** Feature `schedules`: cancels a `/loop`. */
+  z.object({ type: z.literal('loopCancel'), id: Id }),
 ]);
 export type DeviceMessage = z.infer<typeof DeviceMessageSchema>;
 

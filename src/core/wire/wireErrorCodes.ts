@@ -16,6 +16,18 @@ export const WIRE_ERROR_CODES = {
   HOST_ERR_PROMPT_FAILED: 'The prompt could not be delivered.',
   /** Notification settings could not be kept (not a paired device, or this host cannot notify); `message` says why. */
   HOST_ERR_NOTIFY: 'Notification settings were not saved.',
+  /** Feature `schedules`: this host runs no schedules. */
+  HOST_ERR_NO_SCHEDULES: 'This host does not run schedules.',
+  /** Feature `schedules`: a schedule or loop id the host does not have (`ref`: the id). */
+  HOST_ERR_NO_SCHEDULE: 'No such schedule or loop.',
+  /** Feature `schedules`: a schedule that does not check out (cadence, time zone, end date); `message` says what. */
+  HOST_ERR_SCHEDULE_INVALID: 'The schedule is not valid.',
+  /** Feature `schedules`: the same schedule (folder, prompt, times, zone) already exists; resend with `force` to save it anyway. */
+  HOST_ERR_SCHEDULE_DUPLICATE: 'The same schedule already exists.',
+  /** Feature `schedules`: a schedule's folder is not one this host lets devices use. */
+  HOST_ERR_DIR_NOT_ALLOWED: 'That folder is not allowed on this host.',
+  /** Feature `schedules`: a run of that schedule is still going. */
+  HOST_ERR_SCHEDULE_BUSY: 'A run of this schedule is still going.',
   /** A decision named an approval id the host never had (or forgot). */
   BROKER_ERR_UNKNOWN: 'No such approval request.',
   /** A decision came after the approval was decided, expired or cancelled: the first decision won. */

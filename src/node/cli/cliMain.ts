@@ -2,6 +2,7 @@
 import { DEVICE_USAGE, runDeviceCommand } from './deviceCli';
 import { HOST_USAGE, runHostCommand } from './hostCommand';
 import { runRelayCommand } from './relayCommand';
+import { runScheduleCommand, SCHEDULE_USAGE } from './scheduleCommand';
 
 declare const WALKIE_VERSION: string;
 
@@ -11,10 +12,12 @@ Usage:
   walkie host [options] -- <agent> [args…]     run an agent (default: claude) and serve it to paired devices
   walkie relay [--port P] [--bind ADDR] [--web-root DIR]   run a standalone relay (default 127.0.0.1:8787)
   walkie device <pairing-url> [--json] […]     pair with a host / reconnect, from a terminal or a script
+  walkie schedule add|list|rm|run-now […]     scheduled sessions: a prompt run on a cadence, each run gated
   walkie --version | --help
 
 ${HOST_USAGE}
-${DEVICE_USAGE}`;
+${DEVICE_USAGE}
+${SCHEDULE_USAGE}`;
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -36,6 +39,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runRelayCommand(rest, io);
     case 'device':
       return runDeviceCommand(rest, io);
+    case 'schedule':
+      return runScheduleCommand(rest, io);
     default:
       process.stderr.write(`walkie: unknown command '${command}'\n\n${USAGE}`);
       return 2;

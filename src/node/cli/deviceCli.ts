@@ -45,6 +45,12 @@ const CommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('decide'), id: z.string().min(1).max(LIMITS.id), decision: DecisionSchema, message: z.string().max(LIMITS.summary * 4).optional() }),
   z.strictObject({ type: z.literal('prompt'), session: z.string().min(1).max(LIMITS.id).optional(), text: z.string().min(1).max(LIMITS.text) }),
   z.strictObject({ type: z.literal('interrupt'), session: z.string().min(1).max(LIMITS.id).optional() }),
+  // Feature `schedules` (docs/protocol.md §Schedules), passed to the host as they are; it checks them.
+  z.strictObject({ type: z.literal('schedules') }),
+  z.strictObject({ type: z.literal('scheduleSave'), ref: z.string().min(1).max(LIMITS.id), schedule: z.unknown(), force: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('scheduleDelete'), id: z.string().min(1).max(LIMITS.id) }),
+  z.strictObject({ type: z.literal('scheduleRunNow'), id: z.string().min(1).max(LIMITS.id) }),
+  z.strictObject({ type: z.literal('loopCancel'), id: z.string().min(1).max(LIMITS.id) }),
 ]);
 
 interface Args {
@@ -174,6 +180,10 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
       case 'notify':
       case 'relay':
         return;
+      case 'schedules':
+        return out({ type: 'schedules', listing: m.listing });
+      case 'scheduleSaved':
+        return out({ type: 'scheduleSaved', ref: m.ref, schedule: m.schedule });
     }
   }
 
@@ -207,6 +217,10 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
       return error('CLI_ERR_BAD_LINE', 'not JSON');
     }
     if (command.type === 'decide') return decide(command.id, command.decision, command.message);
+    if (command.type !== 'prompt' && command.type !== 'interrupt') {
+      if (!client.features?.has('schedules')) return error('CLI_ERR_NO_SCHEDULES', 'this host does not speak the schedules feature');
+      return send(command as DeviceMessage);
+    }
     const session = sessionFor(command.session);
     if (!session) return;
     if (command.type === 'interrupt') return send({ type: 'interrupt', session });

@@ -19,6 +19,7 @@ import { lanAddress } from '../host/lanAddress';
 import { tunnelProvider, TUNNEL_NAMES, type TunnelName, type TunnelProvider } from '../reach/tunnelProvider';
 import { TunnelSupervisor } from '../reach/tunnelSupervisor';
 import type { Logger } from '../../core/base/logger';
+import { allowedDirs, HostSchedules } from '../schedule/hostSchedules';
 
 export interface CommandIO {
   stdin: NodeJS.ReadStream;
@@ -147,6 +148,19 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
     return 1;
   }
   const audit = AuditLog.open(path.join(stateDir, 'audit.jsonl'));
+  // Schedules saved in this state folder (walkie schedule add) run while this host runs, each as a fresh
+  // session of the same agent and arguments; /loop works in every session. Devices may schedule runs in the
+  // folder the host was started in (and below it) only.
+  const schedules = HostSchedules.start({
+    stateDir,
+    service: host.service,
+    sessions: host.sessions,
+    broker: host.broker,
+    launch: () => ({ adapter, argv: agentArgv.slice(1), audit, expiryMs: expiryMinutes * 60_000 }),
+    allowDir: allowedDirs([process.cwd()]),
+    clock: systemClock,
+    logger,
+  });
 
   const { url, expiresAt } = host.newPairingUrl();
   if (options['pair-file'] !== undefined) fs.writeFileSync(options['pair-file'], `${url}\n`, { mode: 0o600 });
@@ -187,6 +201,7 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   } catch (e) {
     process.off('SIGINT', early);
     process.off('SIGTERM', early);
+    schedules.dispose();
     await tunnel?.supervisor.stop();
     await host.close();
     const why = e instanceof AgentLaunchError ? e.message : `could not start the agent: ${(e as Error).message}`;
@@ -207,7 +222,9 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   restoreTerminal();
-  // The session ended, so the manager has taken it off the service already; close() stops anything left.
+  schedules.dispose();
+  // The session ended, so the manager has taken it off the service already; close() stops anything left
+  // (a scheduled run still going is stopped too).
   await tunnel?.supervisor.stop();
   await host.close();
   io.stderr.write(`walkie: the agent exited (${code})\n`);

@@ -164,6 +164,57 @@ describe('HostService', () => {
     assert.deepEqual(got.filter((m) => m.type === 'resolved').map((m) => m.type === 'resolved' && m.by), ['Old phone']);
   });
 
+  it('answers schedule requests only on a channel that agreed to schedules, and says when the host runs none', () => {
+    const { service, inbox } = setup();
+    const old = inbox('old');
+    old.conn.receive({ type: 'schedules' });
+    assert.deepEqual(types(old.got), ['hello']);
+    const phone = inbox('phone');
+    phone.conn.receive({ type: 'hello', v: 1, features: ['schedules'] });
+    phone.conn.receive({ type: 'scheduleRunNow', id: 'sch1' });
+    const err = phone.got.find((m) => m.type === 'error');
+    assert.deepEqual(err?.type === 'error' && [err.code, err.ref], ['HOST_ERR_NO_SCHEDULES', 'sch1']);
+    // With a desk: the listing goes to the agreeing peer on request and on change, never to the old one.
+    const changed = new Emitter<void>();
+    const listing = { schedules: [], runs: [], loops: [] };
+    const loops: string[] = [];
+    service.setScheduleDesk({
+      handlePrompt: (_s, text) => text.startsWith('/loop') && loops.push(text) > 0,
+      listing: () => listing,
+      onChanged: changed.event,
+      save: () => ({ ok: false, code: 'HOST_ERR_SCHEDULE_INVALID', message: 'bad cron' }),
+      remove: () => ({ ok: true, value: undefined }),
+      runNow: () => ({ ok: true, value: undefined }),
+      cancelLoop: () => ({ ok: false, code: 'HOST_ERR_NO_SCHEDULE', message: 'No such loop.' }),
+    });
+    phone.conn.receive({ type: 'schedules' });
+    changed.fire();
+    assert.equal(phone.got.filter((m) => m.type === 'schedules').length, 2);
+    assert.equal(old.got.some((m) => m.type === 'schedules'), false);
+    phone.conn.receive({ type: 'scheduleSave', ref: 'r1', schedule: {} });
+    const bad = phone.got.filter((m) => m.type === 'error').at(-1);
+    assert.deepEqual(bad?.type === 'error' && [bad.code, bad.message, bad.ref], ['HOST_ERR_SCHEDULE_INVALID', 'bad cron', 'r1']);
+  });
+
+  it('hands /loop to the schedule desk instead of the agent, from any peer', () => {
+    const { service, session, inbox } = setup();
+    const handled: string[] = [];
+    service.setScheduleDesk({
+      handlePrompt: (_s, text) => text.startsWith('/loop') && handled.push(text) > 0,
+      listing: () => ({ schedules: [], runs: [], loops: [] }),
+      onChanged: new Emitter<void>().event,
+      save: () => ({ ok: false, code: 'HOST_ERR_SCHEDULE_INVALID', message: '' }),
+      remove: () => ({ ok: true, value: undefined }),
+      runNow: () => ({ ok: true, value: undefined }),
+      cancelLoop: () => ({ ok: true, value: undefined }),
+    });
+    const old = inbox('old');
+    old.conn.receive({ type: 'prompt', session: 's1', text: '/loop 5m check', clientId: 'c1' });
+    old.conn.receive({ type: 'prompt', session: 's1', text: 'plain prompt', clientId: 'c2' });
+    assert.deepEqual(handled, ['/loop 5m check']);
+    assert.deepEqual(session.prompts.map((p) => p.text), ['plain prompt']);
+  });
+
   it('passes interrupts to the session', () => {
     const { session, inbox } = setup();
     inbox('phone').conn.receive({ type: 'interrupt', session: 's1' });

@@ -20,7 +20,14 @@ describe('features', () => {
 
   it('gives a peer that announced features its hello, and the author only when it agreed to it', () => {
     assert.deepEqual(forPeer(hello, new Set()), hello);
-    assert.equal('author' in forPeer(resolved, new Set()), false);
+    assert.equal('author' in forPeer(resolved, new Set())!, false);
     assert.deepEqual(forPeer(resolved, new Set(['author'] as const)), resolved);
+  });
+
+  it('sends schedule listings only to a peer that agreed to the schedules feature', () => {
+    const listing: HostMessage = { type: 'schedules', listing: { schedules: [], runs: [], loops: [] } };
+    assert.equal(forPeer(listing, undefined), undefined);
+    assert.equal(forPeer(listing, new Set(['author'] as const)), undefined);
+    assert.deepEqual(forPeer(listing, new Set(['schedules'] as const)), listing);
   });
 });
