@@ -184,7 +184,11 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   });
 
   const restoreTerminal = interactive ? mirrorTerminal(session, io) : () => {};
-  const stop = () => void host.sessions.stop(session.id).catch(() => undefined);
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    void host.sessions.stop(session.id).catch(() => undefined);
+  };
   process.off('SIGINT', early);
   process.off('SIGTERM', early);
   process.on('SIGINT', stop);
@@ -196,6 +200,16 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   // The session ended, so the manager has taken it off the service already; close() stops anything left.
   await tunnel?.supervisor.stop();
   await host.close();
+  const signal = session.exitSignal;
+  if (signal !== undefined && !stopping) {
+    // Killed from outside (OOM killer, kill -9, a crash): a failure, whatever exit code node-pty reported.
+    io.stderr.write(`walkie host: the agent was killed by ${signal} (exit ${code})\n`);
+    return code;
+  }
+  if (signal !== undefined) {
+    io.stderr.write(`walkie: the agent stopped (${signal})\n`);
+    return 0;
+  }
   io.stderr.write(`walkie: the agent exited (${code})\n`);
   return code;
 }
