@@ -4,7 +4,7 @@
 // Writes {passed, failed, failures} to argv[2]. Screenshots go to out/artifacts/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, launchChromium, makeSandbox, startCodeServer, workbenchUrl } from './lib/codeServer.mjs';
+import { ROOT, formatHostLog, launchChromium, makeSandbox, startCodeServer, workbenchUrl } from './lib/codeServer.mjs';
 
 const resultsFile = process.argv[2];
 const ARTIFACTS = path.join(ROOT, 'out/artifacts');
@@ -28,7 +28,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const exited = new Promise((resolve) => {
     page.exposeFunction('codeAutomationExit', (code) => resolve(code));
-    page.exposeFunction('codeAutomationLog', (_type, args) => console.log('   [host]', ...(args || [])));
+    page.exposeFunction('codeAutomationLog', (_type, args) => console.log(`   [host] ${formatHostLog(args || [])}`));
   });
   const auth = server.authority;
   await page.goto(workbenchUrl(server, dir, [

@@ -1,6 +1,7 @@
 // A real VS Code for tests and benchmarks: code-server 4.100.3 (= VS Code 1.100.3, extension host on this
 // machine's Node) driven by playwright-core and Debian's Chromium, fully offline.
 import { spawn } from 'node:child_process';
+import { format } from 'node:util';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -109,6 +110,15 @@ export async function startCodeServer(dir, { env = {}, logName = 'code-server.lo
     throw e;
   }
   return { port, origin: `http://127.0.0.1:${port}`, authority: `127.0.0.1:${port}`, stop, logPath: path.join(dir, logName) };
+}
+
+/**
+ * One line of the extension host's console, as the workbench hands it to `codeAutomationLog`: the
+ * arguments of a console.log call, the first possibly a format string (mocha's reporter writes
+ * `console.log('%s%s', indent, title)`), so they are formatted as Node's console would.
+ */
+export function formatHostLog(args) {
+  return format(...(Array.isArray(args) ? args : [args]));
 }
 
 /** Opens the workbench on the sandbox's workspace folder; `payload` adds development/test options. */

@@ -34,3 +34,20 @@ describe('codeServer.pipeOutputToLog', () => {
     assert.match(text, /err-line/);
   });
 });
+
+describe('codeServer.formatHostLog', () => {
+  const format = (args: unknown) => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import { formatHostLog } from ${JSON.stringify(pathToFileURL(CODE_SERVER_LIB).href)};
+      process.stdout.write(JSON.stringify(formatHostLog(${JSON.stringify(args)})));
+    `], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as string;
+  };
+
+  it("formats mocha's console lines in the in-editor test output instead of printing raw %s%s", () => {
+    assert.equal(format(['%s%s', '    ', 'activates on startup']), '    activates on startup');
+    assert.equal(format(['%d passing (%s)', 12, '3s']), '12 passing (3s)');
+    assert.equal(format(['plain', 'words']), 'plain words');
+  });
+});
