@@ -9,6 +9,7 @@ import type { UiState } from '../state/store';
 import type { ConnState } from '../transport/transport';
 import { ApprovalCard } from './ApprovalCard';
 import { Composer } from './Composer';
+import { noSessionText } from './hostWords';
 import { Thread } from './Thread';
 
 export function useStoreState(controller: Controller): UiState {
@@ -115,7 +116,7 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
               ? 'Your computer cannot be reached right now. Walkie keeps trying.'
               : 'Connecting…'
             : s.sessions.length === 0
-              ? 'No agent session yet. Start one in VS Code.'
+              ? noSessionText(s.hostKind)
               : 'Nothing here yet.'
         }
       />

@@ -68,7 +68,7 @@ export class HostService implements Disposable {
   private readonly log: Logger;
 
   constructor(
-    private readonly options: { hostName: string; broker: ApprovalBroker; logger?: Logger },
+    private readonly options: { hostName: string; broker: ApprovalBroker; logger?: Logger; hostKind?: string },
   ) {
     this.log = options.logger ?? nullLogger;
     const { broker } = options;
@@ -136,7 +136,8 @@ export class HostService implements Disposable {
   }
 
   private hello(state: PeerState): void {
-    this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos(), features: [...WIRE_FEATURES] });
+    const kind = this.options.hostKind;
+    this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos(), features: [...WIRE_FEATURES], ...(kind ? { hostKind: kind } : {}) });
   }
 
   get peerCount(): number {

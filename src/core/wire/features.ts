@@ -10,6 +10,8 @@ import { LIMITS } from './limits';
 export const WIRE_FEATURES = [
   /** `resolved` carries the typed `author` (src/core/wire/author.ts) next to the v1 string `by`. */
   'author',
+  /** `hello` carries `hostKind`: what the host runs in ('vscode', 'cli'), so a device can name it. */
+  'hostKind',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

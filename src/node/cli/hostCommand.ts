@@ -103,7 +103,7 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   // this host again after a restart; a port taken meanwhile falls back to a free one, and says so.
   const remembered = relay.kind === 'embedded' && relay.port === undefined ? rememberedPort(stateDir) : undefined;
   const start = (r: RelayMode) =>
-    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: options.name ?? os.hostname(), webRoot: defaultWebRoot(), clock: systemClock, logger, expiryMs: expiryMinutes * 60_000 });
+    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: options.name ?? os.hostname(), hostKind: 'cli', webRoot: defaultWebRoot(), clock: systemClock, logger, expiryMs: expiryMinutes * 60_000 });
   let host: WalkieHost;
   try {
     host = await start(remembered !== undefined && relay.kind === 'embedded' ? { ...relay, port: remembered } : relay);

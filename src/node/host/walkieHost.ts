@@ -33,6 +33,8 @@ export interface WalkieHostOptions {
   store: HostStateStore;
   relay: RelayMode;
   hostName: string;
+  /** What the host runs in, told to devices that speak feature `hostKind`: 'vscode' or 'cli'. */
+  hostKind?: 'vscode' | 'cli';
   /** dist/webview, served by the embedded relay. */
   webRoot?: string;
   clock?: Clock;
@@ -70,7 +72,7 @@ export class WalkieHost implements Disposable {
   ) {
     const logger = o.logger ?? nullLogger;
     this.broker = new ApprovalBroker({ clock, expiryMs: o.expiryMs, logger });
-    this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger });
+    this.service = new HostService({ hostName: o.hostName, hostKind: o.hostKind, broker: this.broker, logger });
     this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger });
     this.subs.add(
       bridge.onDeviceConnected((device) => {

@@ -5,6 +5,7 @@ import { ManualClock } from '../../../../src/core/base/clock';
 import { BACKOFF_BASE_MS, BridgeClient, type ClientStateChange } from '../../../../src/core/bridge/bridgeClient';
 import { generateKeyPair } from '../../../../src/core/noise/dh';
 import { CloseCode } from '../../../../src/core/wire/closeCodes';
+import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import type { HostMessage } from '../../../../src/core/wire/protocol';
 import { Store } from '../../../../webview-ui/state/store';
 import { FakeRelay, settle } from './fakeBridgeLinks';
@@ -130,8 +131,8 @@ describe('Protocol compatibility', () => {
   it('agrees on features between a new device and the new host', async () => {
     const s = await testHostStack();
     const phone = await s.phone('Pixel 8');
-    assert.deepEqual([...(phone.client.features ?? [])], ['author']);
-    assert.deepEqual(phone.got.filter((m) => m.type === 'hello').map((m) => m.type === 'hello' && m.features), [undefined, ['author']]);
+    assert.deepEqual([...(phone.client.features ?? [])], [...WIRE_FEATURES]);
+    assert.deepEqual(phone.got.filter((m) => m.type === 'hello').map((m) => m.type === 'hello' && m.features), [undefined, [...WIRE_FEATURES]]);
     const { request } = s.approval();
     phone.client.send({ type: 'decide', id: request.id, inputHash: request.inputHash, decision: 'allow' });
     const resolved = phone.got.find((m) => m.type === 'resolved');
