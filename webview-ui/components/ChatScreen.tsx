@@ -79,7 +79,9 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
             <select value={s.active} onChange={(e) => controller.store.select(e.currentTarget.value)} data-testid="session-select">
               {s.sessions.map((x) => (
                 <option key={x.id} value={x.id}>
-                  {x.title || AGENT_NAMES[x.agent] || x.agent} — {STATUS[x.status]}
+                  {/* The open session's status is on the status line just below: said once, not twice. */}
+                  {x.title || AGENT_NAMES[x.agent] || x.agent}
+                  {x.id !== s.active && ` — ${STATUS[x.status]}`}
                 </option>
               ))}
             </select>
