@@ -153,8 +153,21 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     assert.deepEqual(api.statusBar.state, { kind: 'session', devices: 1, sessions: 0 });
   });
 
-  it('Turn Off stops the relay: the device goes offline and the status bar says off', async () => {
-    await vscode.commands.executeCommand('walkie.turnOff');
+  it('Turn Off asks first while an agent runs; confirmed, it ends the agent and stops the relay: the device goes offline and the status bar says off', async () => {
+    session = await api.sessions.start({ env: home.env, cwd: project });
+    await waitFor('the agent to show its prompt box', () => session.info().status === 'idle', 45000);
+    const ended = new Promise<number>((resolve) => session.onExit(resolve));
+    const turnOff = vscode.commands.executeCommand('walkie.turnOff');
+    const question = (t: string) => t.includes('Turn Walkie off? This ends the running agent session');
+    const toasts = await untilToasts('the Turn Off question', (ts) => ts.some(question));
+    assert.match(toasts.find(question)!, /Turn Off/);
+    // Nothing has been ended while the question waits.
+    assert.ok(api.controller.running, 'Walkie was turned off before the user confirmed');
+    assert.notEqual(session.info().status, 'ended', 'the agent was ended before the user confirmed');
+    const shot = await requestShot('vscode-turn-off-confirm', { click: { where: 'toast', text: 'Turn Walkie off?', button: 'Turn Off' } });
+    assert.equal(shot.clicked, true, 'no Turn Off button to click');
+    await turnOff;
+    await ended;
     await device.wait('offline', (l) => l.type === 'status' && l.state === 'offline');
     assert.equal(api.controller.running, undefined);
     assert.deepEqual(api.statusBar.state, { kind: 'off' });
