@@ -83,4 +83,27 @@ describe('web UI polish (Chromium, phone viewport)', () => {
     const other = await page.getByTestId('session-select').evaluate((el: HTMLSelectElement) => [...el.options].find((o) => !o.selected)!.textContent ?? '');
     assert.match(other, /other — Idle/);
   });
+
+  it('colours code blocks (comments, strings, numbers, keywords) without changing their text, and only with its own classes', async () => {
+    panel = await openPanel(browser);
+    const { page } = panel;
+    await panel.post(hello());
+    const code = "const answer = 42; // the answer\nreturn 'done';";
+    const shell = 'echo "hi" # say hi\nls -la';
+    await panel.post(chat(1, { kind: 'assistant', text: `Here:\n\n\`\`\`ts\n${code}\n\`\`\`\n\n\`\`\`sh\n${shell}\n\`\`\`\n\n\`\`\`\nit's plain output 42\n\`\`\`\n\n<span class="tok-kw approval">raw</span>` }));
+    const blocks = page.locator('[data-seq="1"] pre code');
+    await eventually(async () => (await blocks.count()) === 3);
+    const tokens = (i: number) => blocks.nth(i).locator('span').evaluateAll((els) => els.map((e) => [e.className, e.textContent]));
+    assert.deepEqual(await tokens(0), [['tok-kw', 'const'], ['tok-num', '42'], ['tok-com', '// the answer'], ['tok-kw', 'return'], ['tok-str', "'done'"]]);
+    assert.deepEqual(await tokens(1), [['tok-kw', 'echo'], ['tok-str', '"hi"'], ['tok-com', '# say hi']]);
+    assert.deepEqual(await tokens(2), [], 'a block without a language stays plain');
+    assert.equal((await blocks.nth(0).innerText()).trim(), code);
+    assert.equal((await blocks.nth(1).innerText()).trim(), shell);
+    // Colours are really applied (a keyword is not the plain text colour).
+    const colours = await blocks.nth(0).evaluate((el) => [getComputedStyle(el.querySelector('.tok-kw')!).color, getComputedStyle(el).color]);
+    assert.notEqual(colours[0], colours[1]);
+    // Raw HTML from the agent is text, never a span with a class.
+    assert.equal(await page.locator('[data-seq="1"] .approval, [data-seq="1"] span.tok-kw.approval').count(), 0);
+    assert.match(await page.locator('[data-seq="1"]').innerText(), /<span class="tok-kw approval">raw<\/span>/);
+  });
 });
