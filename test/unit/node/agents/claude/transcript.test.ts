@@ -91,7 +91,8 @@ describe('TranscriptReader', () => {
     it('reads a denying permission decision on an error result as denied', () => {
       const events = run('/w', [toolUse('t1', 'Bash', { command: 'ls' }), toolResult('t1', true, 'Denied from Walkie', { permissionDecision: { decision: 'reject', source: 'hook' } })]);
       assert.deepEqual(events.map((e) => e.kind === 'tool' && e.status), ['running', 'denied']);
-      assert.equal(events.at(-1)!.kind === 'tool' && events.at(-1)!.summary, 'Run `ls`');
+      const last = events.at(-1)!;
+      assert.equal(last.kind === 'tool' && last.summary, 'Run `ls`');
       const accepted = run('/w', [toolUse('t2', 'Bash', { command: 'false' }), toolResult('t2', true, 'exit 1', { permissionDecision: { decision: 'accept', source: 'hook' } })]);
       assert.deepEqual(accepted.map((e) => e.kind === 'tool' && e.status), ['running', 'error']);
     });
