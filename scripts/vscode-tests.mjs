@@ -4,7 +4,7 @@
 // Writes {passed, failed, failures} to argv[2]. Screenshots go to out/artifacts/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, launchChromium, makeSandbox, startCodeServer, workbenchUrl } from './lib/codeServer.mjs';
+import { ROOT, formatHostLog, launchChromium, makeSandbox, startCodeServer, workbenchUrl } from './lib/codeServer.mjs';
 
 const resultsFile = process.argv[2];
 const ARTIFACTS = path.join(ROOT, 'out/artifacts');
@@ -28,7 +28,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const exited = new Promise((resolve) => {
     page.exposeFunction('codeAutomationExit', (code) => resolve(code));
-    page.exposeFunction('codeAutomationLog', (_type, args) => console.log('   [host]', ...(args || [])));
+    page.exposeFunction('codeAutomationLog', (_type, args) => console.log(`   [host] ${formatHostLog(args || [])}`));
   });
   const auth = server.authority;
   await page.goto(workbenchUrl(server, dir, [
@@ -68,10 +68,12 @@ try {
 process.exit(result.failed ? 1 : 0);
 
 /**
- * Screenshots on request from the in-host suite: it writes `<name>.request` ({qr}) into `dir`; this saves
- * out/artifacts/<name>.png and answers `<name>.done` ({ok, decoded?, error?}). With `qr`, the pairing QR
- * code is found inside the webviews' frames, screenshotted on its own and decoded with jsQR, as a phone
- * camera would read it.
+ * Screenshots on request from the in-host suite: it writes `<name>.request` ({qr, notifications, click})
+ * into `dir`; this saves out/artifacts/<name>.png and answers `<name>.done` ({ok, decoded?, notifications?,
+ * clicked?, error?}). With `qr`, the pairing QR code is found inside the webviews' frames, screenshotted on
+ * its own and decoded with jsQR, as a phone camera would read it. With `notifications`, the answer lists
+ * the text of every notification toast on screen (buttons included). With `click: {where, text, button}`,
+ * the button labelled `button` is clicked in the toast or modal dialog ('toast' | 'dialog') showing `text`.
  */
 function answerShotRequests(page, dir) {
   let busy = false;
@@ -81,16 +83,19 @@ function answerShotRequests(page, dir) {
     try {
       for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.request'))) {
         const name = f.slice(0, -'.request'.length);
-        let qr = false;
+        let request = {};
         try {
-          ({ qr } = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+          request = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
         } catch { /* unreadable request: answered as a plain screenshot */ }
         fs.rmSync(path.join(dir, f));
         const answer = { ok: true };
         try {
           await page.waitForTimeout(700);
-          if (qr) Object.assign(answer, await decodeQrOnScreen(page, path.join(ARTIFACTS, `${name}-qr.png`)));
-          await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+          if (request.qr) Object.assign(answer, await decodeQrOnScreen(page, path.join(ARTIFACTS, `${name}-qr.png`)));
+          if (request.click) answer.clicked = await clickOnScreen(page, request.click);
+          if (request.notifications) answer.notifications = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+          // A look at the toasts is a query, not a picture worth keeping.
+          if (!request.notifications) await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
         } catch (e) {
           Object.assign(answer, { ok: false, error: e instanceof Error ? e.message : String(e) });
         }
@@ -103,6 +108,15 @@ function answerShotRequests(page, dir) {
     }
   }, 200);
   return () => clearInterval(timer);
+}
+
+/** Clicks a button as a user would: in the notification toast or the modal dialog that shows `text`. */
+async function clickOnScreen(page, { where, text, button }) {
+  const container = where === 'dialog' ? page.locator('.monaco-dialog-box', { hasText: text }) : page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  const target = container.first().getByRole('button', { name: button, exact: true }).first();
+  if (!(await target.isVisible().catch(() => false))) return false;
+  await target.click();
+  return true;
 }
 
 async function decodeQrOnScreen(page, file) {

@@ -1,6 +1,7 @@
 // A real VS Code for tests and benchmarks: code-server 4.100.3 (= VS Code 1.100.3, extension host on this
 // machine's Node) driven by playwright-core and Debian's Chromium, fully offline.
 import { spawn } from 'node:child_process';
+import { format } from 'node:util';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -75,6 +76,22 @@ export function installExtension(dir, vsix) {
   });
 }
 
+/**
+ * Writes a child's stdout and stderr into one log file. Either pipe may end first (on a loaded machine
+ * often stderr), so neither may end the file: it is ended once both have closed. A failing log (disk full)
+ * is reported once and never crashes the caller (an unhandled 'error' on a write stream would).
+ */
+export function pipeOutputToLog(child, logPath) {
+  const logFile = fs.createWriteStream(logPath);
+  logFile.on('error', (e) => console.error(`codeServer: cannot write ${logPath}: ${e.message}`));
+  let open = 2;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.pipe(logFile, { end: false });
+    stream.once('close', () => { if (--open === 0) logFile.end(); });
+  }
+  return logFile;
+}
+
 /** Starts code-server on a free loopback port; resolves once /healthz answers. */
 export async function startCodeServer(dir, { env = {}, logName = 'code-server.log' } = {}) {
   const port = await freePort();
@@ -84,9 +101,7 @@ export async function startCodeServer(dir, { env = {}, logName = 'code-server.lo
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
     '--ignore-last-opened',
   ], { env: sandboxEnv(dir, env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const logFile = fs.createWriteStream(path.join(dir, logName));
-  cs.stdout.pipe(logFile);
-  cs.stderr.pipe(logFile);
+  pipeOutputToLog(cs, path.join(dir, logName));
   const stop = () => { try { process.kill(-cs.pid, 'SIGTERM'); } catch { /* already gone */ } };
   try {
     await waitHttp(`http://127.0.0.1:${port}/healthz`, 60000);
@@ -95,6 +110,15 @@ export async function startCodeServer(dir, { env = {}, logName = 'code-server.lo
     throw e;
   }
   return { port, origin: `http://127.0.0.1:${port}`, authority: `127.0.0.1:${port}`, stop, logPath: path.join(dir, logName) };
+}
+
+/**
+ * One line of the extension host's console, as the workbench hands it to `codeAutomationLog`: the
+ * arguments of a console.log call, the first possibly a format string (mocha's reporter writes
+ * `console.log('%s%s', indent, title)`), so they are formatted as Node's console would.
+ */
+export function formatHostLog(args) {
+  return format(...(Array.isArray(args) ? args : [args]));
 }
 
 /** Opens the workbench on the sandbox's workspace folder; `payload` adds development/test options. */

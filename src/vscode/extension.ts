@@ -8,6 +8,7 @@ import { AttachedSessions } from './sessions/attachedSessions';
 import { DisableWorkspaceCommand } from './commands/disableWorkspace';
 import { EnableWorkspaceCommand } from './commands/enableWorkspace';
 import { PairDeviceCommand } from './commands/pairDevice';
+import { settingAtFault, showSettingError } from './commands/reportError';
 import { RevokeDeviceCommand } from './commands/revokeDevice';
 import { ShowAuditLogCommand } from './commands/showAuditLog';
 import { ShowDevicesCommand } from './commands/showDevices';
@@ -92,7 +93,9 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
         const hostWide = ['walkie.relay', 'walkie.approvals.expiryMinutes', 'walkie.pairing'].some((s) => e.affectsConfiguration(s));
         if (controller.running && hostWide) void vscode.window.showInformationMessage('Walkie: the new relay, expiry and pairing settings apply the next time Walkie starts (Walkie: Turn Off, then start again).');
       } catch (err) {
-        void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
+        const message = err instanceof Error ? err.message : String(err);
+        const setting = settingAtFault(err);
+        void (setting ? showSettingError(message, setting) : vscode.window.showErrorMessage(message));
       }
     }),
   );

@@ -147,3 +147,34 @@ describe('walkie host + embedded relay + walkie device (real Claude Code CLI)', 
     assert.equal(device.lines.slice(from).some((l) => l.type === 'paired'), false, 'no new pairing');
   });
 });
+
+describe('walkie host when the agent is killed (real Claude Code CLI)', function () {
+  this.timeout(60_000);
+  let mock: MockAnthropic;
+  let home: ClaudeHome;
+  let scratch: string;
+  let host: CliProcess | undefined;
+
+  before(async () => {
+    mock = await startMockAnthropic();
+    home = seedClaudeHome(mock.url);
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-polish-kill-'));
+  });
+
+  after(async () => {
+    await host?.kill();
+    await mock?.close();
+    home?.dispose();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('exits non-zero and says the agent was killed, naming the signal', async () => {
+    host = new CliProcess(['host', '--verbose', '--state-dir', path.join(scratch, 'host'), '--', claudeBin()], { cwd: home.projects[0]!, env: home.env });
+    const pid = Number(await host.waitFor('the agent pid', () => /started Claude Code \(pid (\d+)\)/.exec(host!.stderr)?.[1]));
+    await host.waitFor('the agent to be idle', () => host!.stderr.includes('walkie: session idle'));
+    process.kill(pid, 'SIGKILL');
+    await host.waitFor('the host to exit', () => host!.exitCode !== undefined);
+    assert.equal(host.exitCode, 128 + 9);
+    assert.match(host.stderr, /walkie host: the agent was killed by SIGKILL \(exit 137\)/);
+  });
+});

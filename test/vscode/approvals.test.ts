@@ -8,7 +8,7 @@ import type { WalkieApi } from '../../src/vscode/extension';
 import { DIFF_SCHEME } from '../../src/vscode/approvals/proposedChangeProvider';
 import { claudeBin, seedClaudeHome, type ClaudeHome } from '../fixtures/claudeEnv';
 import { startMockAnthropic, type MockAnthropic } from '../fixtures/mockAnthropic';
-import { requestShot, walkieApi, waitFor } from './helpers';
+import { requestShot, untilToasts, walkieApi, waitFor } from './helpers';
 import { WalkieDevice, type DeviceLine } from './walkieDevice';
 import { describedCall } from '../fixtures/describedCall';
 
@@ -94,6 +94,7 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     assert.equal(await api.approvals.answer(request, 'allow'), undefined);
     const resolved = await device.wait('resolved', (l) => l.type === 'resolved' && l.id === request.id);
     assert.deepEqual([resolved.resolution, resolved.by], ['allowed', 'VS Code']);
+    await waitFor('the "(proposed by the agent)" tab to close after the decision', () => !diffTab());
     await waitFor('the agent to write the file', () => fs.existsSync(path.join(project, 'notes.txt')), 30000);
     assert.equal(fs.readFileSync(path.join(project, 'notes.txt'), 'utf8'), 'hello from mock\nline2\n');
     await device.wait('the agent to finish', (l) => l.type === 'chat' && (l.event as { kind: string; text?: string }).text === 'Done: wrote notes.txt', 30000);
@@ -111,13 +112,19 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     assert.equal(editor.document.getText().includes('hello from mock'), false, 'the audit log holds a tool input');
   });
 
-  it('says who answered first when the editor answers after the device', async () => {
+  it('takes the notification off the screen when the device answers, and says who answered first when the editor answers after', async () => {
     device.send({ type: 'prompt', text: `SCENARIO:bash DIR=${project} go` });
     const shown: DeviceLine = await device.wait('the Bash approval', (l) => l.type === 'approval' && l.tool === 'Bash', 45000);
     const request = api.controller.state().pending.find((r) => r.id === shown.id)!;
     assert.ok(request);
+    const question = (toasts: string[]) => toasts.some((t) => t.includes('Walkie: allow the agent to') && t.includes('echo hi'));
+    const toasts = await untilToasts('the approval notification', question);
+    assert.ok(toasts.some((t) => question([t]) && /Approve/.test(t) && /Deny/.test(t)), JSON.stringify(toasts));
     device.send({ type: 'decide', id: request.id, decision: 'allow' });
     await device.wait('resolved', (l) => l.type === 'resolved' && l.id === request.id);
+    // At once, not when VS Code would hide an unanswered toast by itself (18 s for a warning).
+    await untilToasts('the answered notification to leave the screen', (t) => !question(t), 5000);
+    assert.deepEqual(api.approvals.onScreen, []);
     const late = await api.approvals.answer(request, 'deny');
     assert.match(late ?? '', /already approved on approval-phone/);
     await waitFor('the agent to run the command', () => fs.existsSync(path.join(project, 'out.txt')), 30000);
@@ -133,6 +140,7 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     assert.equal(await textOf(diff.modified), 'hello from mock\nline two\n');
     assert.equal(await api.approvals.answer(request, 'deny'), undefined);
     assert.deepEqual(await outcome, { resolution: 'denied', author: { kind: 'vscode' }, by: 'VS Code' });
+    await waitFor('the diff tab to close after the decision', () => !diffTab());
   });
 
   it('Stop Session ends the agent and closes its terminal; the device sees the session end', async () => {
@@ -145,8 +153,21 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     assert.deepEqual(api.statusBar.state, { kind: 'session', devices: 1, sessions: 0 });
   });
 
-  it('Turn Off stops the relay: the device goes offline and the status bar says off', async () => {
-    await vscode.commands.executeCommand('walkie.turnOff');
+  it('Turn Off asks first while an agent runs; confirmed, it ends the agent and stops the relay: the device goes offline and the status bar says off', async () => {
+    session = await api.sessions.start({ env: home.env, cwd: project });
+    await waitFor('the agent to show its prompt box', () => session.info().status === 'idle', 45000);
+    const ended = new Promise<number>((resolve) => session.onExit(resolve));
+    const turnOff = vscode.commands.executeCommand('walkie.turnOff');
+    const question = (t: string) => t.includes('Turn Walkie off? This ends the running agent session');
+    const toasts = await untilToasts('the Turn Off question', (ts) => ts.some(question));
+    assert.match(toasts.find(question)!, /Turn Off/);
+    // Nothing has been ended while the question waits.
+    assert.ok(api.controller.running, 'Walkie was turned off before the user confirmed');
+    assert.notEqual(session.info().status, 'ended', 'the agent was ended before the user confirmed');
+    const shot = await requestShot('vscode-turn-off-confirm', { click: { where: 'toast', text: 'Turn Walkie off?', button: 'Turn Off' } });
+    assert.equal(shot.clicked, true, 'no Turn Off button to click');
+    await turnOff;
+    await ended;
     await device.wait('offline', (l) => l.type === 'status' && l.state === 'offline');
     assert.equal(api.controller.running, undefined);
     assert.deepEqual(api.statusBar.state, { kind: 'off' });

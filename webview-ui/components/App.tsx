@@ -48,9 +48,9 @@ function Welcome() {
     <main class="page">
       <h1>Walkie</h1>
       <p class="hint" data-testid="status">
-        Not paired yet. Scan the QR code that VS Code shows to pair this device.
+        Not paired yet. Scan the QR code your computer shows to pair this device.
       </p>
-      <p class="muted small">In VS Code, run “Walkie: Pair a Device”.</p>
+      <p class="muted small">In VS Code, run “Walkie: Pair a Device”; in a terminal, “walkie host” shows one.</p>
     </main>
   );
 }

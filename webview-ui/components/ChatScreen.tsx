@@ -9,6 +9,7 @@ import type { ConnState } from '../transport/transport';
 import { ApprovalCard } from './ApprovalCard';
 import { SchedulesScreen } from './SchedulesScreen';
 import { Composer } from './Composer';
+import { noSessionText } from './hostWords';
 import { Thread } from './Thread';
 import { useStoreState } from './useStoreState';
 
@@ -71,7 +72,9 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
             <select value={s.active} onChange={(e) => controller.store.select(e.currentTarget.value)} data-testid="session-select">
               {s.sessions.map((x) => (
                 <option key={x.id} value={x.id}>
-                  {x.title || AGENT_NAMES[x.agent] || x.agent} — {STATUS[x.status]}
+                  {/* The open session's status is on the status line just below: said once, not twice. */}
+                  {x.title || AGENT_NAMES[x.agent] || x.agent}
+                  {x.id !== s.active && ` — ${STATUS[x.status]}`}
                 </option>
               ))}
             </select>
@@ -113,7 +116,7 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
               ? 'Your computer cannot be reached right now. Walkie keeps trying.'
               : 'Connecting…'
             : s.sessions.length === 0
-              ? 'No agent session yet. Start one in VS Code.'
+              ? noSessionText(s.hostKind)
               : 'Nothing here yet.'
         }
       />

@@ -1,5 +1,5 @@
 // The pairing landing (the page opened from the QR code): name this device, run the pairing handshake,
-// then show the short authentication string to compare with the one VS Code shows. The device key is
+// then show the short authentication string to compare with the one the computer shows. The device key is
 // stored once the host has accepted the handshake; "They don't match" forgets it again at once.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Clock } from '../../src/core/base/clock';
@@ -7,6 +7,7 @@ import { CloseCode } from '../../src/core/wire/closeCodes';
 import type { PairingOffer } from '../../src/core/pairing/pairingPayload';
 import type { ChannelTransport, Paired } from '../transport/channelTransport';
 import { Controller } from '../state/controller';
+import { NEW_CODE_HINT } from './hostWords';
 import type { CredentialStore } from '../transport/credentialStore';
 
 export type PairingProblem = 'expired' | 'version' | 'invalid' | 'failed' | 'offline' | 'mismatch';
@@ -16,8 +17,8 @@ const PROBLEM_TEXT: Record<PairingProblem, string> = {
   version: 'This pairing code comes from a different version of Walkie.',
   invalid: 'This link is not a valid Walkie pairing code.',
   failed: 'Pairing failed: the code may have been used already or have expired.',
-  offline: 'Pairing failed: your computer is not connected. Keep VS Code open and try again.',
-  mismatch: 'Pairing cancelled: the words did not match. This device forgot the computer; remove it from the paired devices in VS Code too.',
+  offline: 'Pairing failed: your computer is not connected. Keep Walkie running there and try again.',
+  mismatch: 'Pairing cancelled: the words did not match. This device forgot the computer; remove it from the paired devices on the computer too.',
 };
 
 export function PairingError({ problem }: { problem: PairingProblem }) {
@@ -28,7 +29,7 @@ export function PairingError({ problem }: { problem: PairingProblem }) {
         <p>
           <strong>{PROBLEM_TEXT[problem]}</strong>
         </p>
-        <p>In VS Code, run “Walkie: Pair a Device” and scan the new QR code.</p>
+        <p>{NEW_CODE_HINT}</p>
       </div>
     </main>
   );
@@ -121,7 +122,7 @@ export function PairingScreen({ offer, clock, credentials, onDone }: Props) {
       )}
       {step.kind === 'sas' && (
         <div class="sas-step">
-          <p>Check that VS Code shows the same four words:</p>
+          <p>Check that your computer shows the same four words:</p>
           <p class="sas" data-testid="sas" aria-live="polite">
             {step.paired.sas}
           </p>

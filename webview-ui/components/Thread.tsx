@@ -92,6 +92,17 @@ export function Thread({ items, outbox, online, empty }: Props) {
     const el = ref.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
   }, [items, outbox]);
+  // The thread shrinks when an approval card (or a taller composer, or the keyboard) takes room below it:
+  // a reader at the bottom stays at the bottom, so the card never hides the newest messages.
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
 
   return (
     <div

@@ -2,16 +2,20 @@
 // prompt-injected payload), so marked's HTML goes through DOMPurify with a strict allow-list before it
 // reaches the page: structure and emphasis only — no raw HTML, no scripts, no event handlers, no images
 // (a remote image would leak the phone's address), no forms, no class or style (so agent text can never
-// dress up as a Walkie control such as an approval card), and links only to http(s)/mailto.
+// dress up as a Walkie control such as an approval card), and links only to http(s)/mailto. Code blocks
+// are coloured by highlight.ts: the one exception to "no class" is a <span> with one of its four token
+// classes, which only that renderer writes (raw HTML in the text is shown as text).
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
+import { highlightToHtml, TOKEN_CLASSES } from './highlight';
 
 const ALLOWED_TAGS = [
   'p', 'br', 'hr', 'strong', 'em', 'del', 's', 'code', 'pre', 'blockquote',
   'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'a',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input',
+  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input', 'span',
 ];
-const ALLOWED_ATTR = ['href', 'title', 'start', 'type', 'checked', 'disabled', 'align'];
+const ALLOWED_ATTR = ['href', 'title', 'start', 'type', 'checked', 'disabled', 'align', 'class'];
+const TOKEN_CLASS = new Set<string>(TOKEN_CLASSES);
 /** Absolute http(s) and mailto only: no javascript:, data:, vbscript:, file: or relative URLs. */
 const SAFE_URL = /^(?:https?:|mailto:)/i;
 
@@ -22,6 +26,9 @@ marked.use({
     html({ text }) {
       return escapeHtml(text);
     },
+    code({ text, lang }) {
+      return `<pre><code>${highlightToHtml(text, lang, escapeHtml)}</code></pre>\n`;
+    },
   },
 });
 
@@ -29,6 +36,10 @@ let hooked = false;
 function installHooks(): void {
   if (hooked) return;
   hooked = true;
+  // Security: `class` survives only as one token class on a <span> (colour, nothing that looks like a control).
+  DOMPurify.addHook('uponSanitizeAttribute', (node, data) => {
+    if (data.attrName === 'class' && !(node.nodeName === 'SPAN' && TOKEN_CLASS.has(data.attrValue))) data.keepAttr = false;
+  });
   DOMPurify.addHook('afterSanitizeAttributes', (node) => {
     if (node.nodeName === 'A') {
       const href = node.getAttribute('href');

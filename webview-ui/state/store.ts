@@ -45,6 +45,8 @@ export interface Notice {
 export interface UiState {
   readonly conn: ConnState;
   readonly hostName: string | undefined;
+  /** What the host runs in ('vscode', 'cli', …), from a host that speaks feature `hostKind`. */
+  readonly hostKind?: string;
   readonly sessions: readonly SessionInfo[];
   readonly active: string | undefined;
   readonly chats: Readonly<Record<string, readonly ChatItem[]>>;
@@ -129,7 +131,7 @@ export class Store {
     switch (m.type) {
       case 'hello': {
         const active = m.sessions.some((s) => s.id === this.current.active) ? this.current.active : pickActive(m.sessions);
-        this.update({ hostName: m.hostName, sessions: m.sessions, active, features: agreedFeatures(m.features) });
+        this.update({ hostName: m.hostName, hostKind: m.hostKind ?? this.current.hostKind, sessions: m.sessions, active, features: agreedFeatures(m.features) });
         return;
       }
       case 'schedules':

@@ -84,6 +84,8 @@ export class HostService implements Disposable {
       hostName: string;
       broker: ApprovalBroker;
       logger?: Logger;
+      /** What the host runs in ('vscode', 'cli'), said in `hello` to peers that agreed to `hostKind`. */
+      hostKind?: string;
       /** The base64url SHA-256 of this host's web app manifest, when it has one (feature `appPin`). */
       appDigest?: () => string | undefined;
       /** Where devices reach this host now (feature `relay`): the relay URL of its public address. */
@@ -196,7 +198,8 @@ export class HostService implements Disposable {
   }
 
   private hello(state: PeerState): void {
-    this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos(), features: [...WIRE_FEATURES] });
+    const kind = this.options.hostKind;
+    this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos(), features: [...WIRE_FEATURES], ...(kind ? { hostKind: kind } : {}) });
   }
 
   get peerCount(): number {

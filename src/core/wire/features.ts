@@ -31,6 +31,8 @@ export const WIRE_FEATURES = [
    * `scheduleSave`, `scheduleDelete`, `scheduleRunNow`, `loopCancel` (device → host). docs/protocol.md §Schedules.
    */
   'schedules',
+  /** `hello` carries `hostKind`: what the host runs in ('vscode', 'cli'), so a device can name it. */
+  'hostKind',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

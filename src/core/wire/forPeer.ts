@@ -15,9 +15,17 @@ export function forPeer(message: HostMessage, features: ReadonlySet<WireFeature>
     const { author: _author, ...v1 } = message;
     return v1;
   }
-  if (message.type === 'hello' && message.features && !features) {
-    const { features: _features, ...v1 } = message;
-    return v1;
+  if (message.type === 'hello') {
+    let hello = message;
+    if (hello.hostKind !== undefined && !features?.has('hostKind')) {
+      const { hostKind: _hostKind, ...without } = hello;
+      hello = without;
+    }
+    if (hello.features && !features) {
+      const { features: _features, ...v1 } = hello;
+      hello = v1;
+    }
+    return hello;
   }
   return message;
 }

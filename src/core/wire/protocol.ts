@@ -121,6 +121,11 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     hostName: z.string().max(LIMITS.name * 2),
     sessions: z.array(SessionInfoSchema).max(64),
     features: FeatureListSchema.optional(),
+    /**
+     * Feature `hostKind`: what the host runs in — 'vscode' (the extension), 'cli' (`walkie host`). An open
+     * set: a device names kinds it knows and says "your computer" for any other.
+     */
+    hostKind: z.string().min(1).max(32).regex(/^[a-z][a-z0-9-]*$/).optional(),
   }),
   /** A session started or changed (status, title). */
   z.object({ type: z.literal('session'), session: SessionInfoSchema }),

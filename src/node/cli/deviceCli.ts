@@ -3,7 +3,8 @@
 // (0600; the folder 0700); afterwards it reconnects (Noise_IK) without the URL. Human mode prints chat and
 // approvals and takes keys (a = allow, d = deny the oldest pending approval, q = quit); --json prints one
 // JSON object per line and reads JSON commands from stdin. Strings from the host are shown stripped of
-// control characters, so agent output cannot drive the terminal.
+// control characters, so agent output cannot drive the terminal. --stay keeps it running after stdin ends
+// (a script that pipes in one command and waits for what follows).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { BridgeClient } from '../../core/bridge/bridgeClient';
 import { bytesToBase64url, bytesToHex } from '../../core/base/bytes';
-import { systemClock, type Clock } from '../../core/base/clock';
+import { systemClock, type Clock, type TimerHandle } from '../../core/base/clock';
 import { deviceOutputLine } from '../../core/bridge/deviceOutput';
 import { credentialKeys, parseDeviceCredentials, type DeviceCredentials } from '../../core/pairing/deviceCredentials';
 import type { DeviceSocketFactory } from '../../core/bridge/links';
@@ -35,11 +36,15 @@ export interface DeviceCliDeps {
   clock?: Clock;
 }
 
-export const DEVICE_USAGE = `Usage: walkie device [<pairing-url>] [--name NAME] [--state-dir DIR] [--json]
+export const DEVICE_USAGE = `Usage: walkie device [<pairing-url>] [--name NAME] [--state-dir DIR] [--json] [--stay]
   Pairs with a host (first time: the URL from its QR code) or reconnects to it.
   Keys: a = allow, d = deny the oldest pending approval, q = quit.
   --json: one JSON object per output line; JSON commands on stdin (docs/cli.md).
+  --stay: keep running when stdin ends (until Ctrl-C or a signal, or the host ends the link for good).
 `;
+
+/** At most this long after the greeting, held commands run even if a session's sync has not finished. */
+const HOLD_AFTER_HELLO_MS = 10_000;
 
 const CommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('decide'), id: z.string().min(1).max(LIMITS.id), decision: DecisionSchema, message: z.string().max(LIMITS.summary * 4).optional() }),
@@ -58,6 +63,7 @@ interface Args {
   name: string;
   stateDir: string;
   json: boolean;
+  stay: boolean;
 }
 
 export function defaultDeviceStateDir(): string {
@@ -68,6 +74,7 @@ const OPTIONS = {
   name: { type: 'string' },
   'state-dir': { type: 'string' },
   json: { type: 'boolean' },
+  stay: { type: 'boolean' },
 } as const;
 
 /** The parsed arguments, or what is wrong with them. */
@@ -86,6 +93,7 @@ function parseDeviceArgs(argv: readonly string[]): Args | string {
     name: values.name ?? `walkie-cli@${os.hostname()}`.slice(0, LIMITS.name),
     stateDir: values['state-dir'] === undefined ? defaultDeviceStateDir() : path.resolve(values['state-dir']),
     json: values.json === true,
+    stay: values.stay === true,
   };
 }
 
@@ -133,6 +141,18 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
   const handled = new Set<string>();
   let saving: Promise<unknown> = Promise.resolve();
 
+  // Commands read before the host's greeting and the first sync of each of its sessions wait for them: a
+  // script that pipes a command at once must not get "no running session" because it was faster than the link.
+  let held: string[] | undefined = [];
+  let holdTimer: TimerHandle | undefined;
+  const unsynced = new Set<string>();
+  const release = () => {
+    const lines = held ?? [];
+    held = undefined;
+    if (holdTimer !== undefined) clock.clearTimeout(holdTimer);
+    for (const line of lines) onLine(line);
+  };
+
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => (finish = resolve));
 
@@ -156,6 +176,12 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
     switch (m.type) {
       case 'hello':
         for (const s of m.sessions) onHostMessage({ type: 'session', session: s });
+        if (held) {
+          for (const s of m.sessions) unsynced.add(s.id);
+          if (unsynced.size === 0) release();
+          // A sync that never finishes must not hold the commands for ever.
+          else holdTimer = clock.setTimeout(() => held && release(), HOLD_AFTER_HELLO_MS);
+        }
         return;
       case 'session':
         sessions.set(m.session.id, m.session);
@@ -176,6 +202,8 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
       case 'error':
         return out({ type: 'error', code: m.code, message: m.message, ...(m.ref ? { ref: m.ref } : {}) });
       case 'synced':
+        if (held && unsynced.delete(m.session) && unsynced.size === 0) release();
+        return;
       case 'app':
       case 'notify':
       case 'relay':
@@ -208,6 +236,7 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
 
   const onLine = (line: string) => {
     if (!line.trim()) return;
+    if (held) return void held.push(line);
     let command: z.infer<typeof CommandSchema>;
     try {
       const r = CommandSchema.safeParse(JSON.parse(line));
@@ -245,7 +274,8 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
     io.stdin.resume();
   } else {
     lines!.on('line', (line) => (args.json ? onLine(line) : onKey(line.trim().charAt(0))));
-    lines!.on('close', () => finish(0));
+    // With --stay the end of stdin ends nothing: the device keeps showing what happens.
+    if (!args.stay) lines!.on('close', () => finish(0));
   }
   const onSigint = () => finish(130);
   process.once('SIGINT', onSigint);
@@ -253,6 +283,7 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
   client.start();
   const code = await finished;
   process.off('SIGINT', onSigint);
+  if (holdTimer !== undefined) clock.clearTimeout(holdTimer);
   lines?.close();
   if (raw) {
     io.stdin.off('data', onData);

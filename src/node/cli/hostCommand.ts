@@ -118,7 +118,7 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   // this host again after a restart; a port taken meanwhile falls back to a free one, and says so.
   const remembered = relay.kind === 'embedded' && relay.port === undefined ? rememberedPort(stateDir) : undefined;
   const start = (r: RelayMode) =>
-    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: options.name ?? os.hostname(), webRoot: defaultWebRoot(), appUrl, presence: () => Date.now() - typing.at < PRESENT_AFTER_TYPING_MS, clock: systemClock, logger, expiryMs: expiryMinutes * 60_000 });
+    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: options.name ?? os.hostname(), hostKind: 'cli', webRoot: defaultWebRoot(), appUrl, presence: () => Date.now() - typing.at < PRESENT_AFTER_TYPING_MS, clock: systemClock, logger, expiryMs: expiryMinutes * 60_000 });
   let host: WalkieHost;
   try {
     host = await start(remembered !== undefined && relay.kind === 'embedded' ? { ...relay, port: remembered } : relay);
@@ -213,7 +213,11 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   });
 
   const restoreTerminal = interactive ? mirrorTerminal(session, io) : () => {};
-  const stop = () => void host.sessions.stop(session.id).catch(() => undefined);
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+    void host.sessions.stop(session.id).catch(() => undefined);
+  };
   process.off('SIGINT', early);
   process.off('SIGTERM', early);
   process.on('SIGINT', stop);
@@ -227,6 +231,16 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
   // (a scheduled run still going is stopped too).
   await tunnel?.supervisor.stop();
   await host.close();
+  const signal = session.exitSignal;
+  if (signal !== undefined && !stopping) {
+    // Killed from outside (OOM killer, kill -9, a crash): a failure, whatever exit code node-pty reported.
+    io.stderr.write(`walkie host: the agent was killed by ${signal} (exit ${code})\n`);
+    return code;
+  }
+  if (signal !== undefined) {
+    io.stderr.write(`walkie: the agent stopped (${signal})\n`);
+    return 0;
+  }
   io.stderr.write(`walkie: the agent exited (${code})\n`);
   return code;
 }

@@ -40,6 +40,8 @@ export interface WalkieHostOptions {
   store: HostStateStore;
   relay: RelayMode;
   hostName: string;
+  /** What the host runs in, told to devices that speak feature `hostKind`: 'vscode' or 'cli'. */
+  hostKind?: 'vscode' | 'cli';
   /** dist/webview, served by the embedded relay. */
   webRoot?: string;
   /**
@@ -111,6 +113,7 @@ export class WalkieHost implements Disposable {
     });
     this.service = new HostService({
       hostName: o.hostName,
+      hostKind: o.hostKind,
       broker: this.broker,
       logger,
       appDigest: () => app.digest(),

@@ -129,6 +129,11 @@ export class AgentSession implements SessionHandle, Disposable {
     return this.pty?.pid;
   }
 
+  /** The signal that ended the agent (e.g. 'SIGKILL'), once it was ended by one. */
+  get exitSignal(): string | undefined {
+    return this.pty?.exitSignal;
+  }
+
   /** User keystrokes from a terminal mirror. */
   write(data: string): void {
     this.pty?.write(data);
@@ -202,7 +207,8 @@ export class AgentSession implements SessionHandle, Disposable {
   }
 
   private onProcessExit(code: number): void {
-    this.o.logger.info(`session ${this.id}: agent exited (${code})`);
+    const signal = this.pty?.exitSignal;
+    this.o.logger.info(`session ${this.id}: agent exited (${signal ? `killed by ${signal}` : code})`);
     this.core.end('The agent exited.');
     this.markExited(code);
     this.exitEmitter.fire(code);

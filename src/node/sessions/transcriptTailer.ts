@@ -1,8 +1,10 @@
 // Follows an agent's transcript (JSONL, appended line by line): reads the file from the start (so a host
 // restart rebuilds the history), then every appended byte, and hands over each complete line. fs.watch
-// gives low latency; a cheap poll (one fstat) catches what watch misses (some file systems, editors that
-// replace the file, a file that does not exist yet). Lines are untrusted text: the caller parses them.
+// gives low latency; a poll (one fstat) is the fallback while the file does not exist yet or fs.watch is not
+// available, and only a slow safety check while the watch works (an idle host must not wake twice a second).
+// Nothing is allocated unless the file grew. Lines are untrusted text: the caller parses them.
 import fs from 'node:fs';
+import { systemClock, type Clock, type TimerHandle } from '../../core/base/clock';
 import type { Disposable } from '../../core/base/dispose';
 import { nullLogger, type Logger } from '../../core/base/logger';
 import { errorName } from '../../core/base/errorName';
@@ -11,8 +13,12 @@ export interface TranscriptTailerOptions {
   readonly file: string;
   readonly onLine: (line: string) => void;
   readonly logger?: Logger;
-  /** Fallback poll period. Default 500 ms. */
+  /** Poll period while there is no working fs.watch (no file yet, or watch failed). Default 500 ms. */
   readonly pollMs?: number;
+  /** Safety check period while fs.watch works (a file system whose watch stays silent). Default 10 s. */
+  readonly safetyPollMs?: number;
+  /** Times the polls. Default: the system clock. */
+  readonly clock?: Clock;
   /** A longer line is skipped (tool results can be huge). Default 16 MiB. */
   readonly maxLineBytes?: number;
 }
@@ -26,7 +32,9 @@ export class TranscriptTailer implements Disposable {
   private skipping = false;
   private fd: number | undefined;
   private watcher: fs.FSWatcher | undefined;
-  private readonly poll: NodeJS.Timeout;
+  private poll: TimerHandle | undefined;
+  private pollDue = 0;
+  private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly maxLineBytes: number;
   private disposed = false;
@@ -35,9 +43,9 @@ export class TranscriptTailer implements Disposable {
   constructor(private readonly o: TranscriptTailerOptions) {
     this.logger = o.logger ?? nullLogger;
     this.maxLineBytes = o.maxLineBytes ?? 16 * 1024 * 1024;
-    this.poll = setInterval(() => this.readMore(), o.pollMs ?? 500);
-    this.poll.unref();
+    this.clock = o.clock ?? systemClock;
     this.readMore();
+    this.schedulePoll();
   }
 
   get file(): string {
@@ -57,7 +65,8 @@ export class TranscriptTailer implements Disposable {
         this.carry = [];
         this.carryBytes = 0;
       }
-      const buf = Buffer.allocUnsafe(CHUNK);
+      if (size === this.offset) return;
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - this.offset));
       while (this.offset < size && !this.disposed) {
         const n = fs.readSync(this.fd!, buf, 0, Math.min(CHUNK, size - this.offset), this.offset);
         if (n <= 0) break;
@@ -75,7 +84,8 @@ export class TranscriptTailer implements Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    clearInterval(this.poll);
+    if (this.poll !== undefined) this.clock.clearTimeout(this.poll);
+    this.poll = undefined;
     this.watcher?.close();
     this.closeFd();
   }
@@ -92,6 +102,7 @@ export class TranscriptTailer implements Disposable {
       this.watcher.on('error', () => {
         this.watcher?.close();
         this.watcher = undefined;
+        this.schedulePoll();
       });
     } catch {
       this.watcher = undefined; // the poll covers it
@@ -99,11 +110,30 @@ export class TranscriptTailer implements Disposable {
     return true;
   }
 
+  /** The next poll: soon while there is no working watch, rarely while there is. */
+  private schedulePoll(): void {
+    if (this.disposed) return;
+    const ms = this.watcher ? (this.o.safetyPollMs ?? 10_000) : (this.o.pollMs ?? 500);
+    const due = this.clock.now() + ms;
+    // A poll already due sooner stays (the fast one, after a watch failed, replaces a slow one).
+    if (this.poll !== undefined && this.pollDue <= due) return;
+    if (this.poll !== undefined) this.clock.clearTimeout(this.poll);
+    this.pollDue = due;
+    this.poll = this.clock.setTimeout(() => {
+      this.poll = undefined;
+      this.readMore();
+      this.schedulePoll();
+    }, ms);
+    // A tailer alone must not keep the process alive (Node's timers have unref; other clocks need not).
+    (this.poll as unknown as { unref?: () => void }).unref?.();
+  }
+
   private closeFd(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
     this.watcher?.close();
     this.watcher = undefined;
+    this.schedulePoll();
   }
 
   private split(chunk: Buffer): void {

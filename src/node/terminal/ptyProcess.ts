@@ -1,6 +1,7 @@
 // A narrow wrapper around node-pty (the `AgentIO` idea from coder/agentapi): write, output, exit, resize,
 // kill, plus the two inputs Walkie injects into an agent's terminal UI — a prompt and an interrupt — through
 // the TerminalInput seam (src/node/terminal/terminalInput.ts: sanitiser, bracketed paste, Enter after a pause).
+import os from 'node:os';
 import * as pty from 'node-pty';
 import { systemClock, type Clock } from '../../core/base/clock';
 import { Emitter, type Event } from '../../core/base/event';
@@ -32,8 +33,10 @@ export class PtyProcess implements AgentIO, TerminalInput {
   private readonly dataEmitter = new Emitter<string>();
   private readonly exitEmitter = new Emitter<number>();
   readonly onData = this.dataEmitter.event;
+  /** The exit code; a process ended by a signal reports 128 + the signal's number, as a shell does. */
   readonly onExit = this.exitEmitter.event;
   private exitCode: number | undefined;
+  private signalName: string | undefined;
   private readonly proc: pty.IPty;
   private readonly input: TerminalInput;
 
@@ -47,8 +50,14 @@ export class PtyProcess implements AgentIO, TerminalInput {
     });
     this.proc.onData((d) => this.dataEmitter.fire(d));
     this.proc.onExit((e) => {
-      this.exitCode = e.exitCode;
-      this.exitEmitter.fire(e.exitCode);
+      // node-pty reports a killed process as exit code 0 plus a signal: never let that read as success.
+      if (e.signal) {
+        this.signalName = signalName(e.signal);
+        this.exitCode = 128 + e.signal;
+      } else {
+        this.exitCode = e.exitCode;
+      }
+      this.exitEmitter.fire(this.exitCode);
     });
     this.input = bracketedPasteInput((d) => this.write(d), o.clock ?? systemClock);
   }
@@ -60,6 +69,11 @@ export class PtyProcess implements AgentIO, TerminalInput {
   /** The exit code once the process has exited. */
   get exited(): number | undefined {
     return this.exitCode;
+  }
+
+  /** The signal that ended the process (e.g. 'SIGKILL'), once it has exited by one. */
+  get exitSignal(): string | undefined {
+    return this.signalName;
   }
 
   write(data: string): void {
@@ -96,4 +110,9 @@ export class PtyProcess implements AgentIO, TerminalInput {
     this.dataEmitter.dispose();
     this.exitEmitter.dispose();
   }
+}
+
+function signalName(signal: number): string {
+  const found = Object.entries(os.constants.signals).find(([, n]) => n === signal);
+  return found ? found[0] : `signal ${signal}`;
 }

@@ -41,6 +41,15 @@ export class ProposedChangeProvider implements vscode.TextDocumentContentProvide
     await vscode.commands.executeCommand('vscode.diff', uri('before'), uri('after'), `${name} (proposed by the agent${note})`, { preview: true });
   }
 
+  /** Closes the diff tab(s) of a request once it is decided: the proposal is no longer on offer. */
+  async close(requestId: string): Promise<void> {
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => {
+      const input = t.input;
+      return input instanceof vscode.TabInputTextDiff && input.original.scheme === DIFF_SCHEME && input.original.path.startsWith(`/${requestId}/`);
+    });
+    if (tabs.length) await vscode.window.tabGroups.close(tabs, true);
+  }
+
   provideTextDocumentContent(uri: vscode.Uri): string {
     const [, id, side] = uri.path.split('/');
     const sides = id ? this.sides.get(id) : undefined;

@@ -89,6 +89,7 @@ export class WalkieController implements vscode.Disposable {
         store: this.store,
         relay,
         hostName: os.hostname().slice(0, 100) || 'VS Code',
+        hostKind: 'vscode',
         webRoot: defaultWebRoot(),
         logger: this.log,
         expiryMs: config.expiryMs,

@@ -58,6 +58,11 @@ export function summarizeToolUse(tool: string, input: unknown, cwd: string): str
   return summarize(tool, asRecord(input), cwd, 'chat');
 }
 
+/** The same line as a proposal ("Run `npm test`"): for a tool use that was denied and so never happened. */
+export function summarizeToolProposal(tool: string, input: unknown, cwd: string): string {
+  return summarize(tool, asRecord(input), cwd, 'request');
+}
+
 type Mode = 'request' | 'chat';
 
 function summarize(tool: string, o: Record<string, unknown>, cwd: string, mode: Mode): string {

@@ -14,7 +14,7 @@
 // is untrusted; feed() never throws.
 import { LIMITS, type ChatEvent } from '../../../core/wire/protocol';
 import { safeText } from '../../../core/redaction/secretScanner';
-import { summarizeToolUse } from './toolSummary';
+import { summarizeToolProposal, summarizeToolUse } from './toolSummary';
 
 /** Lines longer than this are dropped unread (a Write of a huge file can make one). */
 export const MAX_TRANSCRIPT_LINE = 16 * 1024 * 1024;
@@ -29,6 +29,8 @@ const WRAPPER = /^\s*<(?:command-[a-z-]+|local-command-[a-z-]+|bash-[a-z-]+|user
 interface ToolUse {
   tool: string;
   summary: string;
+  /** What it would have done ("Run `x`"): the chip's words once it is denied (it never ran). */
+  proposal: string;
   /** The last status emitted for it. */
   status: 'running' | 'ok' | 'error' | 'denied';
 }
@@ -84,7 +86,7 @@ export class TranscriptReader {
         if (this.tools.has(block.id)) continue;
         const tool = block.name.slice(0, LIMITS.name * 2);
         const summary = summarizeToolUse(tool, block.input, this.cwd);
-        remember(this.tools, block.id, { tool, summary, status: 'running' });
+        remember(this.tools, block.id, { tool, summary, proposal: summarizeToolProposal(tool, block.input, this.cwd), status: 'running' });
         out.push(toolEvent(block.id, tool, summary, 'running'));
       }
     }
@@ -150,7 +152,7 @@ export class TranscriptReader {
 
   private setStatus(id: string, t: ToolUse, status: ToolUse['status']): ChatEvent {
     t.status = status;
-    return toolEvent(id, t.tool, t.summary, status);
+    return toolEvent(id, t.tool, status === 'denied' ? t.proposal : t.summary, status);
   }
 }
 

@@ -29,7 +29,8 @@ const BLOCKED = /^Command blocked by PreToolUse hook/;
 type Rec = Record<string, unknown>;
 
 export class RolloutReader implements ChatReader {
-  private readonly calls = new Map<string, { tool: string; summary: string }>();
+  /** Per call: its summary once it ran ("Ran `x`"), and as a proposal for when it was denied ("Run `x`"). */
+  private readonly calls = new Map<string, { tool: string; summary: string; proposal: string }>();
 
   constructor(private readonly cwd: string) {}
 
@@ -74,6 +75,7 @@ export class RolloutReader implements ChatReader {
     const name = typeof p.name === 'string' ? p.name : 'tool';
     let tool = name;
     let summary: string;
+    let proposal: string;
     if (name === 'exec_command' || name === 'shell') {
       tool = 'Bash';
       let cmd = '';
@@ -84,16 +86,22 @@ export class RolloutReader implements ChatReader {
         cmd = '';
       }
       summary = `Ran \`${cmd.split('\n')[0]}\``;
+      proposal = `Run \`${cmd.split('\n')[0]}\``;
     } else if (name === 'apply_patch') {
       const files = parsePatch(typeof p.input === 'string' ? p.input : '');
-      summary = files.length === 1 ? `${files[0].op === 'add' ? 'Created' : files[0].op === 'delete' ? 'Deleted' : 'Edited'} ${displayPath(files[0].path, this.cwd)}` : `Patched ${files.length} files`;
+      const one = files.length === 1 ? files[0] : undefined;
+      const [did, would] = one?.op === 'add' ? ['Created', 'Create'] : one?.op === 'delete' ? ['Deleted', 'Delete'] : ['Edited', 'Edit'];
+      summary = one ? `${did} ${displayPath(one.path, this.cwd)}` : `Patched ${files.length} files`;
+      proposal = one ? `${would} ${displayPath(one.path, this.cwd)}` : `Patch ${files.length} files`;
     } else {
       summary = `Used ${name}`;
+      proposal = `Use ${name}`;
     }
     summary = safeText(summary, LIMITS.summary);
+    proposal = safeText(proposal, LIMITS.summary);
     if (id) {
       if (this.calls.size >= MEMORY) this.calls.clear();
-      this.calls.set(id, { tool, summary });
+      this.calls.set(id, { tool, summary, proposal });
     }
     return [{ kind: 'tool', ...(id ? { toolUseId: id } : {}), tool: safeText(tool, LIMITS.name * 2), summary, status: 'running' }];
   }
@@ -107,6 +115,7 @@ export class RolloutReader implements ChatReader {
     // Only a status is derived from the output; its text never leaves this function.
     const code = /^Process exited with code (-?\d+)$/m.exec(out.slice(0, 4096))?.[1];
     const status = BLOCKED.test(out) ? 'denied' : code !== undefined && code !== '0' ? 'error' : 'ok';
-    return [{ kind: 'tool', toolUseId: id, tool: call.tool, summary: call.summary, status }];
+    // A denied call never ran: its chip says what it would have done, not that it did it.
+    return [{ kind: 'tool', toolUseId: id, tool: call.tool, summary: status === 'denied' ? call.proposal : call.summary, status }];
   }
 }

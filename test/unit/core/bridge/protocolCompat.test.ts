@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import { randomBytes } from 'node:crypto';
 import { bytesToBase64url } from '../../../../src/core/base/bytes';
 import { ManualClock } from '../../../../src/core/base/clock';
 import { BACKOFF_BASE_MS, BridgeClient, type ClientStateChange } from '../../../../src/core/bridge/bridgeClient';
 import { generateKeyPair } from '../../../../src/core/noise/dh';
 import { CloseCode } from '../../../../src/core/wire/closeCodes';
+import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import type { HostMessage } from '../../../../src/core/wire/protocol';
 import { Store } from '../../../../webview-ui/state/store';
 import { FakeRelay, settle } from './fakeBridgeLinks';

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import { ApprovalBroker } from '../../../../src/core/approvals/approvalBroker';
 import { ChatLog } from '../../../../src/core/host/chatLog';
 import { ManualClock } from '../../../../src/core/base/clock';
@@ -7,6 +6,7 @@ import { Emitter } from '../../../../src/core/base/event';
 import { HostService, type PeerConnection, type SessionHandle } from '../../../../src/core/host/hostService';
 import { panelPeer } from '../../../../src/vscode/webviews/panelPeer';
 import type { HostMessage, SessionInfo } from '../../../../src/core/wire/protocol';
+import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import { describedCall } from '../../../fixtures/describedCall';
 
 class FakeSession implements SessionHandle {
@@ -39,10 +39,10 @@ class FakeSession implements SessionHandle {
   }
 }
 
-function setup() {
+function setup(o: { hostKind?: string } = {}) {
   const clock = new ManualClock();
   const broker = new ApprovalBroker({ clock, expiryMs: 60_000 });
-  const service = new HostService({ hostName: 'dev-box', broker });
+  const service = new HostService({ hostName: 'dev-box', broker, ...o });
   const session = new FakeSession('s1', clock);
   service.addSession(session);
   const inbox = (id: string, name = id) => {
@@ -213,6 +213,21 @@ describe('HostService', () => {
     old.conn.receive({ type: 'prompt', session: 's1', text: 'plain prompt', clientId: 'c2' });
     assert.deepEqual(handled, ['/loop 5m check']);
     assert.deepEqual(session.prompts.map((p) => p.text), ['plain prompt']);
+  });
+
+  it('tells a peer that speaks hostKind what the host runs in, and nobody else', () => {
+    const { inbox } = setup({ hostKind: 'cli' });
+    const hellos = (got: HostMessage[]) => got.filter((m) => m.type === 'hello');
+    const current = inbox('new', 'New phone');
+    current.conn.receive({ type: 'hello', v: 1, features: ['author', 'hostKind'] });
+    // The greeting before negotiation carries nothing new; the answer to the phone's hello does.
+    assert.deepEqual(hellos(current.got).map((m) => m.type === 'hello' && m.hostKind), [undefined, 'cli']);
+    // A page from before this feature (it speaks only `author`) and a v1 page never see the field.
+    const older = inbox('older', 'Older phone');
+    older.conn.receive({ type: 'hello', v: 1, features: ['author'] });
+    assert.equal(hellos(older.got).some((m) => 'hostKind' in m), false);
+    const v1 = inbox('v1', 'v1 phone');
+    assert.equal(hellos(v1.got).some((m) => 'hostKind' in m || 'features' in m), false);
   });
 
   it('passes interrupts to the session', () => {

@@ -180,6 +180,23 @@ describe('walkie device (--json, through the real relay)', function () {
     assert.equal(await cli.done, 0);
   });
 
+  it('with --stay, runs a command piped in before the link is up and keeps running after stdin ends', async () => {
+    const cli = startCli(['--json', '--stay', '--state-dir', stateDir]);
+    // A script pipes one prompt and closes stdin at once, before the device is even online.
+    cli.write({ type: 'prompt', text: 'piped before online' });
+    cli.end();
+    await cli.next((l) => l.type === 'status' && l.state === 'online', 'online');
+    await cli.next((l) => l.type === 'chat' && (l.event as { text?: string }).text === 'piped before online', 'prompt echo');
+    assert.equal(app.typed.at(-1), 'piped before online');
+    assert.equal(cli.lines.some((l) => l.type === 'error'), false, JSON.stringify(cli.lines));
+    // Still there for what follows the command: an approval that comes later is shown.
+    const request = approval(app.sessionId);
+    host.send('all', { type: 'approval', request });
+    assert.equal((await cli.next((l) => l.type === 'approval', 'approval after stdin ended')).id, request.id);
+    process.emit('SIGINT');
+    assert.equal(await cli.done, 130);
+  });
+
   it('reconnects without the URL, asks which session when there are two, and stops when revoked', async () => {
     const cli = startCli(['--json', '--state-dir', stateDir]);
     await cli.next((l) => l.type === 'status' && l.state === 'online', 'online');

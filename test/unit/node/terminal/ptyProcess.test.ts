@@ -71,5 +71,14 @@ describe('PtyProcess', () => {
     assert.equal(proc.exited, 7);
     proc.write('x');
     proc.resize(80, 24);
+    assert.equal(proc.exitSignal, undefined);
+  });
+
+  it('reports a process killed by a signal as a failure: 128 + the signal, and its name', async () => {
+    proc = new PtyProcess({ command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], cwd: process.cwd(), env: process.env });
+    const exited = new Promise<number>((r) => proc!.onExit(r));
+    process.kill(proc.pid, 'SIGKILL');
+    assert.equal(await exited, 128 + 9);
+    assert.equal(proc.exitSignal, 'SIGKILL');
   });
 });

@@ -84,11 +84,15 @@ describe('TranscriptReader', () => {
     it('turns a rejection without denial flags into error, then denied', () => {
       const events = run('/w', [toolUse('t1', 'Bash', { command: 'ls' }), toolResult('t1', true, 'rejected'), user([{ type: 'text', text: '[Request interrupted by user for tool use]' }])]);
       assert.deepEqual(events.map((e) => e.kind === 'tool' && e.status), ['running', 'error', 'denied']);
+      // A denied command never ran: its chip says what it would have done.
+      assert.deepEqual(events.map((e) => e.kind === 'tool' && e.summary), ['Ran `ls`', 'Ran `ls`', 'Run `ls`']);
     });
 
     it('reads a denying permission decision on an error result as denied', () => {
       const events = run('/w', [toolUse('t1', 'Bash', { command: 'ls' }), toolResult('t1', true, 'Denied from Walkie', { permissionDecision: { decision: 'reject', source: 'hook' } })]);
       assert.deepEqual(events.map((e) => e.kind === 'tool' && e.status), ['running', 'denied']);
+      const last = events.at(-1)!;
+      assert.equal(last.kind === 'tool' && last.summary, 'Run `ls`');
       const accepted = run('/w', [toolUse('t2', 'Bash', { command: 'false' }), toolResult('t2', true, 'exit 1', { permissionDecision: { decision: 'accept', source: 'hook' } })]);
       assert.deepEqual(accepted.map((e) => e.kind === 'tool' && e.status), ['running', 'error']);
     });

@@ -21,7 +21,7 @@ describe('RolloutReader', () => {
     assert.deepEqual(out, [{ kind: 'tool', toolUseId: 'c1', tool: 'Bash', summary: 'Ran `cat secrets.env`', status: 'ok' }]);
     assert.ok(!JSON.stringify(out).includes('CANARY'));
     r.feed(item({ type: 'custom_tool_call', name: 'apply_patch', input: '*** Begin Patch\n*** Add File: /p/a.txt\n+x\n*** End Patch', call_id: 'c2' }));
-    assert.deepEqual(r.feed(item({ type: 'custom_tool_call_output', call_id: 'c2', output: 'Command blocked by PreToolUse hook: Denied. Command: …' })), [{ kind: 'tool', toolUseId: 'c2', tool: 'apply_patch', summary: 'Created a.txt', status: 'denied' }]);
+    assert.deepEqual(r.feed(item({ type: 'custom_tool_call_output', call_id: 'c2', output: 'Command blocked by PreToolUse hook: Denied. Command: …' })), [{ kind: 'tool', toolUseId: 'c2', tool: 'apply_patch', summary: 'Create a.txt', status: 'denied' }]);
     r.feed(item({ type: 'function_call', name: 'exec_command', arguments: '{"cmd":"false"}', call_id: 'c3' }));
     const [failed] = r.feed(item({ type: 'function_call_output', call_id: 'c3', output: 'Process exited with code 1\nOutput:\n' }));
     assert.ok(failed.kind === 'tool' && failed.status === 'error');
