@@ -51,6 +51,10 @@ describe('Walkie pairing and devices (real VS Code, real `walkie device`)', () =
     assert.equal(pairing.route.label, 'Only this computer can open this link.');
     assert.equal(shot.route, 'Only this computer can open this link.');
     assert.match(String(shot.routeWarning), /^A phone cannot open this link: use a relay, enable a tunnel/);
+    // …with one click to fix it: the reach settings.
+    assert.equal(await runPanelAction(api.controller, { type: 'chooseRoute' }), true);
+    await waitFor('the Settings editor', () => vscode.window.tabGroups.activeTabGroup.activeTab?.label === 'Settings', 20000);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('pairs a `walkie device` process with the decoded URL and both sides show the same words', async () => {

@@ -43,6 +43,7 @@ export function devicesViewHtml(nonce: string, cspSource: string): string {
   <p>Scan this code with your phone's camera. It works once and expires in <span id="left">–:––</span>.</p>
   <p id="route" data-testid="walkie-route"></p>
   <p id="route-warning" class="warning" data-testid="walkie-route-warning" hidden></p>
+  <p id="route-fix" hidden><button id="choose-route" class="secondary" data-testid="walkie-choose-route">Choose how the phone connects…</button></p>
   <div class="row"><input id="link" readonly aria-label="Pairing link"><button id="copy" class="secondary">Copy link</button></div>
   <div class="row"><button id="new">New code</button><button id="cancel" class="secondary">Cancel</button></div>
 </section>
@@ -92,6 +93,7 @@ export function devicesViewHtml(nonce: string, cspSource: string): string {
         const warn = p.route && typeof p.route.warning === 'string' ? p.route.warning : '';
         $('route-warning').textContent = warn;
         $('route-warning').hidden = !warn;
+        $('route-fix').hidden = !warn;
         expiresAt = Number(p.expiresAt) || 0;
         tick();
       } else {
@@ -127,6 +129,7 @@ export function devicesViewHtml(nonce: string, cspSource: string): string {
   $('new2').addEventListener('click', () => send('newPairing'));
   $('cancel').addEventListener('click', () => send('cancelPairing'));
   $('panel').addEventListener('click', () => send('showPanel'));
+  $('choose-route').addEventListener('click', () => send('chooseRoute'));
   send('ready');
 })();
 </script>

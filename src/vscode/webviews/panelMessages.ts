@@ -51,6 +51,8 @@ export const FromPanelMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('copyLink') }),
   z.strictObject({ type: z.literal('revoke'), deviceId: z.string().regex(/^[0-9a-f]{16}$/) }),
   z.strictObject({ type: z.literal('showPanel') }),
+  /** The pairing view's "Choose how the phone connects…": opens the reach settings (issue 11). */
+  z.strictObject({ type: z.literal('chooseRoute') }),
 ]);
 export type FromPanelMessage = z.infer<typeof FromPanelMessageSchema>;
 

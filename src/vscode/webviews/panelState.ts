@@ -52,6 +52,10 @@ export async function runPanelAction(controller: WalkieController, m: FromPanelM
     case 'showPanel':
       await vscode.commands.executeCommand('walkie.showPanel');
       return true;
+    case 'chooseRoute':
+      // One click from "a phone cannot open this link" to the settings that fix it: mode, tunnel, relay URL.
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'walkie.relay');
+      return true;
     default:
       return false;
   }
