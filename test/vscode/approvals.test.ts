@@ -150,7 +150,7 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     await device.wait('the session to end', (l) => l.type === 'session' && (l.session as { status: string }).status === 'ended');
     await waitFor('the agent terminal to close', () => !vscode.window.terminals.some((t) => t.name === 'Claude Code (Walkie)'));
     assert.deepEqual(api.sessions.list(), []);
-    assert.deepEqual(api.statusBar.state, { kind: 'session', devices: 1, sessions: 0 });
+    assert.deepEqual(api.statusBar.state, { kind: 'session', devices: 1, sessions: 0, route: 'Only this computer can open this link.' });
   });
 
   it('Turn Off asks first while an agent runs; confirmed, it ends the agent and stops the relay: the device goes offline and the status bar says off', async () => {

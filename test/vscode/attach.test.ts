@@ -75,7 +75,7 @@ describe('Attaching a Claude Code started by hand (Enable for this Workspace)', 
     fs.writeFileSync(file, JSON.stringify(mine, null, 2));
 
     const first = await api.attach.enable(folder, { confirm: false });
-    assert.deepEqual(first, { changed: true, file });
+    assert.deepEqual(first, { changed: true, file, agent: 'Claude Code' });
     const enabled = read();
     assert.deepEqual(enabled.permissions, mine.permissions);
     assert.deepEqual(Object.keys(enabled.hooks ?? {}).sort(), [...EVENTS].sort());
@@ -93,7 +93,7 @@ describe('Attaching a Claude Code started by hand (Enable for this Workspace)', 
     assert.ok(fs.existsSync(attachFile(defaultAttachDir(), folder)), 'no registry file for the folder');
 
     const text = fs.readFileSync(file, 'utf8');
-    assert.deepEqual(await api.attach.enable(folder, { confirm: false }), { changed: false, file });
+    assert.deepEqual(await api.attach.enable(folder, { confirm: false }), { changed: false, file, agent: 'Claude Code' });
     assert.equal(fs.readFileSync(file, 'utf8'), text);
 
     assert.deepEqual(await api.attach.disable(folder), { changed: true, file });

@@ -40,7 +40,7 @@ describe('Walkie extension (in a real VS Code)', () => {
   it('refuses a bad setting with an error that names it', () => {
     const defaults = vscode.workspace.getConfiguration('walkie');
     const withValue = (key: string, value: unknown) => ({ get: (k: string) => (k === key ? value : defaults.get(k)) }) as vscode.WorkspaceConfiguration;
-    assert.equal(readConfig(defaults).relayMode, 'localhost');
+    assert.equal(readConfig(defaults).relayMode, 'auto');
     const cases: [string, unknown][] = [['relay.port', 70000], ['relay.mode', 'cloud'], ['approvals.expiryMinutes', -1], ['approvals.routedTools', 'Bash']];
     for (const [key, value] of cases) {
       assert.throws(() => readConfig(withValue(key, value)), (e: Error & { code?: string; setting?: string }) => e.code === 'CONFIG_ERR_INVALID' && e.setting === `walkie.${key}` && e.message.includes(`walkie.${key}`));
