@@ -11,6 +11,9 @@
 //  - A prompt goes to its session, whose prompt ledger types each clientId into the agent once, however often
 //    a device resends it (SessionHandle.prompt).
 //  - A decision must name the request id AND its input hash; the first decision wins (ApprovalBroker).
+//  - Feature `sessions`: the session list (with pending approvals and last activity) goes to the peers that
+//    agreed to it, on request and on every change; starting, resuming, stopping and clearing sessions go to
+//    the SessionControl (src/core/host/sessionControl.ts), and without one they are refused.
 import type { ApprovalBroker } from '../approvals/approvalBroker';
 import type { ChatLog } from './chatLog';
 import { type Disposable, disposeAll } from '../base/dispose';
@@ -19,7 +22,8 @@ import { nullLogger, type Logger } from '../base/logger';
 import type { Author } from '../wire/author';
 import { agreedFeatures, WIRE_FEATURES, type WireFeature } from '../wire/features';
 import { forPeer } from '../wire/forPeer';
-import type { DeviceMessage, HostMessage, SessionInfo } from '../wire/protocol';
+import type { DeviceMessage, HostMessage, SessionInfo, SessionSummary } from '../wire/protocol';
+import { SessionControlError, type SessionControl } from './sessionControl';
 import { PROTOCOL_VERSION } from '../wire/protocol';
 import { WIRE_ERROR_CODES, type WireErrorCode } from '../wire/wireErrorCodes';
 
@@ -66,6 +70,7 @@ export class HostService implements Disposable {
   private readonly peers = new Map<string, PeerState>();
   private readonly subs: Disposable[] = [];
   private readonly log: Logger;
+  private control: SessionControl | undefined;
 
   constructor(
     private readonly options: { hostName: string; broker: ApprovalBroker; logger?: Logger },
@@ -73,8 +78,11 @@ export class HostService implements Disposable {
     this.log = options.logger ?? nullLogger;
     const { broker } = options;
     this.subs.push(
-      broker.onRequest((request) => this.broadcast({ type: 'approval', request })),
-      broker.onResolved(({ request, outcome }) =>
+      broker.onRequest((request) => {
+        this.broadcast({ type: 'approval', request });
+        this.listChanged();
+      }),
+      broker.onResolved(({ request, outcome }) => {
         this.broadcast({
           type: 'resolved',
           id: request.id,
@@ -83,9 +91,25 @@ export class HostService implements Disposable {
           by: outcome.by,
           author: outcome.author,
           ...(outcome.message ? { message: outcome.message } : {}),
-        }),
-      ),
+        });
+        this.listChanged();
+      }),
     );
+  }
+
+  /** Lets devices start, resume, stop and clear sessions (feature `sessions`); without one they are refused. */
+  setSessionControl(control: SessionControl | undefined): void {
+    this.control = control;
+    this.listChanged();
+  }
+
+  /** Every served session with its pending approvals and last activity (feature `sessions`). */
+  sessionList(): SessionSummary[] {
+    return [...this.sessions.values()].map(({ handle }) => {
+      const info = handle.info();
+      const last = handle.chat.since(handle.chat.lastSeq - 1)[0]?.at ?? 0;
+      return { ...info, pending: this.options.broker.pending(handle.id).length, lastActivity: Math.max(info.since, last) };
+    });
   }
 
   get hostName(): string {
@@ -103,16 +127,21 @@ export class HostService implements Disposable {
   addSession(handle: SessionHandle): Disposable {
     const entry = { handle, subs: [] as Disposable[] };
     entry.subs.push(
-      handle.onInfo((session) => this.broadcast({ type: 'session', session })),
+      handle.onInfo((session) => {
+        this.broadcast({ type: 'session', session });
+        this.listChanged();
+      }),
       handle.chat.onAppend((e) => this.broadcast({ type: 'chat', session: handle.id, seq: e.seq, at: e.at, event: e.event })),
     );
     this.sessions.set(handle.id, entry);
     this.broadcast({ type: 'session', session: handle.info() });
+    this.listChanged();
     return {
       dispose: () => {
         if (this.sessions.get(handle.id) !== entry) return;
         this.sessions.delete(handle.id);
         disposeAll(entry.subs);
+        this.listChanged();
       },
     };
   }
@@ -151,7 +180,9 @@ export class HostService implements Disposable {
         // host resend the whole session list over and over. Names this build does not know are ignored.
         if (state.features) return this.log.debug(`peer ${peer.id}: a second hello ignored`);
         state.features = agreedFeatures(message.features);
-        return this.hello(state);
+        this.hello(state);
+        if (state.features.has('sessions')) this.sendList(state);
+        return;
       case 'sync':
         return this.sync(state, message.session, message.after);
       case 'prompt': {
@@ -178,6 +209,16 @@ export class HostService implements Disposable {
         s.handle.interrupt();
         return;
       }
+      case 'listSessions':
+        if (!state.features?.has('sessions')) return;
+        return this.sendList(state);
+      case 'listPast':
+      case 'startSession':
+      case 'stopSession':
+      case 'clearSession':
+        // Only for a peer that agreed to the feature (it then understands the answers).
+        if (!state.features?.has('sessions')) return;
+        return void this.runControl(state, message);
       case 'decide': {
         // Security: the author is who this connection is (the bridge authenticated the device key), never
         // anything the message says.
@@ -188,8 +229,50 @@ export class HostService implements Disposable {
     }
   }
 
+  /** Runs one session request of a `sessions` peer; every failure becomes an `error` naming the request. */
+  private async runControl(state: PeerState, message: Extract<DeviceMessage, { type: 'listPast' | 'startSession' | 'stopSession' | 'clearSession' }>): Promise<void> {
+    const ref = message.type === 'startSession' ? message.clientId : message.type === 'listPast' ? undefined : message.session;
+    const control = this.control;
+    try {
+      if (!control) throw new SessionControlError('HOST_ERR_UNSUPPORTED', 'This host does not start or stop sessions from a device.');
+      switch (message.type) {
+        case 'listPast':
+          return this.safeSend(state, { type: 'pastSessions', folder: message.folder, sessions: (await control.listPast(message.folder)).slice(0, 100) });
+        case 'startSession': {
+          if (!message.prompt && !message.resume) throw new SessionControlError('HOST_ERR_START_FAILED', 'A new session needs a first prompt.');
+          const session = await control.start({ folder: message.folder, prompt: message.prompt, resume: message.resume });
+          return this.safeSend(state, { type: 'sessionStarted', ref: message.clientId, session });
+        }
+        case 'stopSession':
+          return await control.stop(message.session);
+        case 'clearSession':
+          return control.clear(message.session);
+      }
+    } catch (e) {
+      // A SessionControlError's message is written for the device; anything else stays generic.
+      if (e instanceof SessionControlError) return this.error(state, e.code, e.message.slice(0, 300), ref);
+      this.log.warn(`${message.type} failed: ${e instanceof Error ? e.message : 'error'}`);
+      this.error(state, message.type === 'startSession' ? 'HOST_ERR_START_FAILED' : 'HOST_ERR_UNSUPPORTED', undefined, ref);
+    }
+  }
+
+  private sendList(state: PeerState): void {
+    this.safeSend(state, { type: 'sessionList', sessions: this.sessionList().slice(-256), folders: [...(this.control?.folders() ?? [])].slice(0, 64) });
+  }
+
+  /** The session list changed: every `sessions` peer gets it again. */
+  private listChanged(): void {
+    for (const peer of this.peers.values()) if (peer.features?.has('sessions')) this.sendList(peer);
+  }
+
   private sync(peer: PeerState, sessionId: string, after: number): void {
     const s = this.sessions.get(sessionId);
+    if (!s && peer.features?.has('sessions')) {
+      // A session this host does not know (cleared, or lost with a host that kept no history): the device
+      // gets a state it can show — an ended session with no chat — rather than a raw error.
+      this.safeSend(peer, { type: 'session', session: { id: sessionId, title: 'No longer on this computer', agent: '', cwd: '', status: 'ended', since: 0, lastSeq: 0 } });
+      return this.safeSend(peer, { type: 'synced', session: sessionId, seq: 0 });
+    }
     if (!s) return this.error(peer, 'HOST_ERR_NO_SESSION', undefined, sessionId);
     this.safeSend(peer, { type: 'session', session: s.handle.info() });
     for (const e of s.handle.chat.since(after)) {

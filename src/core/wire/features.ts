@@ -10,6 +10,13 @@ import { LIMITS } from './limits';
 export const WIRE_FEATURES = [
   /** `resolved` carries the typed `author` (src/core/wire/author.ts) next to the v1 string `by`. */
   'author',
+  /**
+   * The host's session list (`sessionList`, with pending approvals and last activity), past agent sessions
+   * (`listPast` → `pastSessions`), and starting, resuming, stopping and clearing sessions from a device
+   * (`startSession` → `sessionStarted`, `stopSession`, `clearSession`). A `sync` of a session the host does
+   * not know gets an ended placeholder `session` instead of HOST_ERR_NO_SESSION.
+   */
+  'sessions',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 
