@@ -103,6 +103,11 @@ export class HostService implements Disposable {
     this.listChanged();
   }
 
+  /** The folders devices may start sessions in (none without a SessionControl). */
+  folders(): readonly string[] {
+    return this.control?.folders() ?? [];
+  }
+
   /** Every served session with its pending approvals and last activity (feature `sessions`). */
   sessionList(): SessionSummary[] {
     return [...this.sessions.values()].map(({ handle }) => {
@@ -165,7 +170,11 @@ export class HostService implements Disposable {
   }
 
   private hello(state: PeerState): void {
-    this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos(), features: [...WIRE_FEATURES] });
+    // A hello lists at most 64 sessions (protocol cap): every live one, then the latest ended ones.
+    const all = this.sessionInfos();
+    const live = all.filter((i) => i.status !== 'ended');
+    const sessions = [...all.filter((i) => i.status === 'ended').slice(-Math.max(0, 64 - live.length)), ...live].slice(-64);
+    this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions, features: [...WIRE_FEATURES] });
   }
 
   get peerCount(): number {

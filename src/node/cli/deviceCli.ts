@@ -38,13 +38,21 @@ export interface DeviceCliDeps {
 export const DEVICE_USAGE = `Usage: walkie device [<pairing-url>] [--name NAME] [--state-dir DIR] [--json]
   Pairs with a host (first time: the URL from its QR code) or reconnects to it.
   Keys: a = allow, d = deny the oldest pending approval, q = quit.
-  --json: one JSON object per output line; JSON commands on stdin (docs/cli.md).
+  --json: one JSON object per output line; JSON commands on stdin (docs/cli.md): prompt, decide, interrupt,
+          and with a host that lists sessions: sessions, past, start, resume, stop, clear.
 `;
 
 const CommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('decide'), id: z.string().min(1).max(LIMITS.id), decision: DecisionSchema, message: z.string().max(LIMITS.summary * 4).optional() }),
   z.strictObject({ type: z.literal('prompt'), session: z.string().min(1).max(LIMITS.id).optional(), text: z.string().min(1).max(LIMITS.text) }),
   z.strictObject({ type: z.literal('interrupt'), session: z.string().min(1).max(LIMITS.id).optional() }),
+  // Feature `sessions` (docs/protocol.md): the host's list, past sessions, start / resume / stop / clear.
+  z.strictObject({ type: z.literal('sessions') }),
+  z.strictObject({ type: z.literal('past'), folder: z.string().min(1).max(4096) }),
+  z.strictObject({ type: z.literal('start'), folder: z.string().min(1).max(4096), prompt: z.string().min(1).max(LIMITS.text) }),
+  z.strictObject({ type: z.literal('resume'), folder: z.string().min(1).max(4096), id: z.string().min(1).max(LIMITS.id) }),
+  z.strictObject({ type: z.literal('stop'), session: z.string().min(1).max(LIMITS.id) }),
+  z.strictObject({ type: z.literal('clear'), session: z.string().min(1).max(LIMITS.id) }),
 ]);
 
 interface Args {
@@ -59,13 +67,14 @@ export function defaultDeviceStateDir(): string {
 }
 
 const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
   name: { type: 'string' },
   'state-dir': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
 /** The parsed arguments, or what is wrong with them. */
-function parseDeviceArgs(argv: readonly string[]): Args | string {
+function parseDeviceArgs(argv: readonly string[]): Args | { help: true } | string {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -73,6 +82,7 @@ function parseDeviceArgs(argv: readonly string[]): Args | string {
     return (e as Error).message;
   }
   const { values, positionals } = parsed;
+  if (values.help) return { help: true };
   if (positionals.length > 1) return 'only one pairing URL';
   for (const flag of ['name', 'state-dir'] as const) if (values[flag] === '') return `--${flag} needs a value`;
   return {
@@ -88,6 +98,10 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
   if (typeof args === 'string') {
     io.stderr.write(`walkie device: ${args}\n${DEVICE_USAGE}`);
     return 2;
+  }
+  if ('help' in args) {
+    io.stdout.write(DEVICE_USAGE);
+    return 0;
   }
   const clock = deps.clock ?? systemClock;
   const out = (value: Record<string, unknown>): void => void io.stdout.write(deviceOutputLine(value, args.json));
@@ -165,6 +179,14 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
         return out({ type: 'error', code: m.code, message: m.message, ...(m.ref ? { ref: m.ref } : {}) });
       case 'synced':
         return;
+      case 'sessionList':
+        for (const s of m.sessions) sessions.set(s.id, s);
+        return out({ type: 'sessionList', sessions: m.sessions, folders: m.folders });
+      case 'pastSessions':
+        return out({ type: 'pastSessions', folder: m.folder, sessions: m.sessions });
+      case 'sessionStarted':
+        sessions.set(m.session.id, m.session);
+        return out({ type: 'sessionStarted', ref: m.ref, session: m.session });
     }
   }
 
@@ -198,10 +220,31 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
       return error('CLI_ERR_BAD_LINE', 'not JSON');
     }
     if (command.type === 'decide') return decide(command.id, command.decision, command.message);
+    const clientId = () => bytesToHex(new Uint8Array(randomBytes(16)));
+    switch (command.type) {
+      case 'sessions':
+        return send({ type: 'listSessions' });
+      case 'past':
+        return send({ type: 'listPast', folder: command.folder });
+      case 'start': {
+        const ref = clientId();
+        out({ type: 'starting', ref });
+        return send({ type: 'startSession', folder: command.folder, prompt: command.prompt, clientId: ref });
+      }
+      case 'resume': {
+        const ref = clientId();
+        out({ type: 'starting', ref });
+        return send({ type: 'startSession', folder: command.folder, resume: command.id, clientId: ref });
+      }
+      case 'stop':
+        return send({ type: 'stopSession', session: command.session });
+      case 'clear':
+        return send({ type: 'clearSession', session: command.session });
+    }
     const session = sessionFor(command.session);
     if (!session) return;
     if (command.type === 'interrupt') return send({ type: 'interrupt', session });
-    send({ type: 'prompt', session, text: command.text, clientId: bytesToHex(new Uint8Array(randomBytes(16))) });
+    send({ type: 'prompt', session, text: command.text, clientId: clientId() });
   };
   const onKey = (key: string) => {
     if (key === 'q' || key === '\u0003' || key === '\u0004') return finish(0);

@@ -18,6 +18,7 @@ import { PairingOffers } from '../../core/pairing/pairingOffers';
 import { encodePairingUrl, relayUrlForOrigin } from '../../core/pairing/pairingPayload';
 import { RelayServer } from '../../relay/relayServer';
 import { SessionManager } from '../sessions/sessionManager';
+import type { SessionHistory } from '../sessions/sessionHistory';
 import type { HostStateStore } from './fileStateStore';
 import { generateHostIdentity, RelayHostLink } from './relayHostLink';
 import { nativeX25519 } from './nativeX25519';
@@ -39,6 +40,8 @@ export interface WalkieHostOptions {
   logger?: Logger;
   expiryMs?: number;
   offerLifetimeMs?: number;
+  /** A long-lived host (`walkie serve`): ended sessions stay listed and are remembered across restarts. */
+  history?: SessionHistory;
 }
 
 const IdentitySchema = z.strictObject({ v: z.literal(1), noiseSecret: z.string(), relaySecret: z.string() });
@@ -71,7 +74,7 @@ export class WalkieHost implements Disposable {
     const logger = o.logger ?? nullLogger;
     this.broker = new ApprovalBroker({ clock, expiryMs: o.expiryMs, logger });
     this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger });
-    this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger });
+    this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger, history: o.history });
     this.subs.add(
       bridge.onDeviceConnected((device) => {
         this.peers.get(device.id)?.dispose();
