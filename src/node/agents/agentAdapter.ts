@@ -174,4 +174,6 @@ export interface ResumeSupport {
    * agent's (security: the id comes from a device, and must never be read as another flag).
    */
   resumeArgs(id: string): string[] | undefined;
+  /** Where the agent keeps the transcript of past session `id` of `cwd`, if it exists. */
+  transcriptOf(cwd: string, id: string, env: NodeJS.ProcessEnv): string | undefined;
 }

@@ -116,6 +116,11 @@ export class AgentSession implements SessionHandle, Disposable {
     return this.core.transcriptPath;
   }
 
+  /** Shows a resumed session's earlier conversation from its transcript before the agent's first hook call. */
+  followTranscript(file: string): void {
+    this.core.followKnownTranscript(file);
+  }
+
   /** The folder the agent runs in. */
   get cwd(): string {
     return this.o.cwd;

@@ -246,8 +246,16 @@ export class SessionCore implements Disposable {
     if (!this.ended) this.setStatus('working');
   }
 
+  /**
+   * Follows a transcript known before the agent's first hook call (a resumed session: the agent appends to
+   * its old file), so the earlier conversation shows at once. A later hook naming another file moves it.
+   */
+  followKnownTranscript(file: string): void {
+    this.followTranscript({ transcriptPath: file });
+  }
+
   /** Starts (or moves) the transcript tailer to the file the agent names; the first read rebuilds history. */
-  private followTranscript(ev: ParsedHookEvent): void {
+  private followTranscript(ev: Pick<ParsedHookEvent, 'transcriptPath'>): void {
     const file = ev.transcriptPath;
     if (!file || !path.isAbsolute(file) || !file.endsWith('.jsonl') || this.tailer?.file === file || this.ended) return;
     this.tailer?.dispose();

@@ -104,7 +104,11 @@ export class SessionLauncher implements SessionControl {
       this.o.logger.warn(`sessions: start in a device-chosen folder failed: ${e instanceof Error ? e.message : 'error'}`);
       throw new SessionControlError('HOST_ERR_START_FAILED', e instanceof AgentLaunchError ? e.message : 'The agent could not be started.');
     }
-    if (request.resume !== undefined) this.dropReplaced(request.resume, session.id);
+    if (request.resume !== undefined) {
+      const transcript = adapter.resume?.transcriptOf(folder, request.resume, this.env);
+      if (transcript) session.followTranscript(transcript);
+      this.dropReplaced(request.resume, session.id);
+    }
     if (prompt !== undefined) {
       session.prompt(prompt).catch((e: unknown) => {
         this.o.logger.warn(`sessions: the first prompt of ${session.id} was not delivered: ${e instanceof Error ? e.message : 'error'}`);

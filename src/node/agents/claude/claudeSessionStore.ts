@@ -22,6 +22,13 @@ export function claudeProjectDir(cwd: string, env: NodeJS.ProcessEnv): string {
   return path.join(config, 'projects', cwd.replace(/[^a-zA-Z0-9]/g, '-'));
 }
 
+/** The transcript of past session `id` of `cwd`, if there is one (the id must be a session id). */
+export function claudeTranscriptOf(cwd: string, id: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (!CLAUDE_SESSION_ID.test(id)) return undefined;
+  const file = path.join(claudeProjectDir(cwd, env), `${id}.jsonl`);
+  return fs.existsSync(file) ? file : undefined;
+}
+
 /** The past sessions of `cwd`, newest first (at most `max`). A missing store is an empty list. */
 export async function claudePastSessions(cwd: string, env: NodeJS.ProcessEnv, max = 50): Promise<PastSession[]> {
   const dir = claudeProjectDir(cwd, env);
