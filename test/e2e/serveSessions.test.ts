@@ -124,6 +124,9 @@ describe('walkie serve: sessions started, stopped and resumed from a device (rea
     assert.deepEqual((devices.devices as { name: string; connected: boolean }[]).map((d) => [d.name, d.connected]), [['test phone', true]]);
     const pair = await control(['pair']);
     assert.match(String(pair.url), /^http:\/\/127\.0\.0\.1:\d+\/#[A-Za-z0-9_-]+$/);
+    // Only this user can reach the control socket.
+    assert.equal(fs.statSync(path.join(stateDir(), 'control.sock')).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(stateDir()).mode & 0o077, 0);
   });
 
   it('stops a session from the device; it stays listed as ended', async () => {
