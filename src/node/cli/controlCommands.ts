@@ -3,6 +3,7 @@
 // socket (src/node/host/controlSocket.ts). Human text by default, one JSON object with --json.
 import { parseArgs } from 'node:util';
 import QRCode from 'qrcode';
+import { safeText } from '../../core/bridge/deviceOutput';
 import { defaultHostStateDir } from '../host/fileStateStore';
 import { controlRequest } from '../host/controlSocket';
 import type { CommandIO } from './hostSetup';
@@ -85,7 +86,7 @@ export async function runControlCommand(verb: Verb, argv: readonly string[], io:
 
 /** Strings from the host are shown without control characters (a title is typed text). */
 function clean(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return safeText(s).replace(/[\n\t]/g, ' ');
 }
 
 function when(ms: number): string {
