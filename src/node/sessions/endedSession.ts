@@ -9,7 +9,8 @@ import { Emitter, type Event } from '../../core/base/event';
 import { ChatLog } from '../../core/host/chatLog';
 import { LIMITS, type SessionInfo } from '../../core/wire/protocol';
 import type { AgentAdapter } from '../agents/agentAdapter';
-import type { ManagedSession } from './sessionManager';
+import type { Disposable } from '../../core/base/dispose';
+import type { SessionHandle } from '../../core/host/hostService';
 import type { HistoryEntry } from './sessionHistory';
 
 /** A transcript larger than this is not read back (the chat then says so). */
@@ -20,7 +21,7 @@ export class EndedSessionError extends Error {
   override readonly name = 'EndedSessionError';
 }
 
-export class EndedSession implements ManagedSession {
+export class EndedSession implements SessionHandle, Disposable {
   readonly id: string;
   private readonly infoEmitter = new Emitter<SessionInfo>();
   readonly onInfo: Event<SessionInfo> = this.infoEmitter.event;
