@@ -6,7 +6,7 @@
 //   push service's delivery time.
 import { ApprovalBroker } from '../src/core/approvals/approvalBroker';
 import { systemClock } from '../src/core/base/clock';
-import { DEFAULT_NOTIFY_SETTINGS } from '../src/core/notify/notifySettings';
+import { DEFAULT_NOTIFY_SETTINGS } from '../src/core/wire/notifySettings';
 import { Notifier } from '../src/node/notify/notifier';
 import { generateVapidKeys } from '../src/node/notify/vapidKeys';
 import { WebPushSender } from '../src/node/notify/webPushSender';

@@ -2,12 +2,14 @@
 //   dist/extension.js   the VS Code extension (CommonJS; `vscode` and the native `node-pty` external)
 //   dist/cli.js         the `walkie` CLI (CommonJS, shebang)
 //   dist/hook.js        the attach hook for hand-started Claude Code sessions
-//   dist/webview/       the web UI (index.html, app.js, app.css, manifest, icons)
+//   dist/webview/       the web UI (index.html, app.js, app.css, manifest, icons), its service worker sw.js
+//                       and bundle.json: every app file's SHA-256 (what the phone pins: webview-ui/sw/sw.ts)
 //   dist/node_modules/node-pty/   node-pty's runtime files and N-API binaries, so the VSIX needs no npm install
 // Flags: --production (minified, no source maps), --watch, --tests (also bundles test/** into out/test),
 //        --bench (bundles bench/*.bench.ts into out/bench), --only SUBSTRING (with --tests/--bench: only the
 //        test or bench files whose path contains SUBSTRING, and none of the product targets).
 import * as esbuild from 'esbuild';
+import { writeAppManifest } from './lib/appManifest.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +44,10 @@ function targets() {
       sourcemap: production ? false : 'linked', minify: production, legalComments: 'none',
       jsx: 'automatic', jsxImportSource: 'preact', define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
     },
+    {
+      bundle: true, platform: 'browser', target: ['es2020', 'chrome100', 'safari15', 'firefox100'], format: 'iife', logLevel: 'warning',
+      entryPoints: { sw: rel('webview-ui/sw/sw.ts') }, outdir: rel('dist/webview'), sourcemap: false, minify: production, legalComments: 'none',
+    },
   ];
   const list = only ? [] : [...productTargets];
   // Heavy, native or test-harness packages stay outside test and bench bundles and load from node_modules.
@@ -75,8 +81,10 @@ function copyStatic() {
   for (const f of ['manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png']) {
     if (fs.existsSync(rel('media', f))) fs.copyFileSync(rel('media', f), path.join(web, f));
   }
+  writeAppManifest(web);
   copyNodePty();
 }
+
 
 /** node-pty's runtime: package.json, lib/*.js (no tests, no maps), the built binary and its prebuilds. */
 function copyNodePty() {

@@ -3,7 +3,9 @@
 #  - Debian packages: chromium (browser tests, the in-editor harness), ripgrep (stands in for the
 #    GitHub-hosted rg that code-server's @vscode/ripgrep would download), libkrb5-dev (code-server's
 #    kerberos module), build tools for node-pty, redis-server and haproxy (the relay cluster
-#    tests start their own).
+#    tests start their own), caddy (the TLS test runs it with its internal CA), libnss3-tools (certutil:
+#    the TLS tests trust their CA in an NSS database, Chromium's user trust store) and iproute2 (the
+#    veth-pair test's network namespaces).
 #  - Seeds @vscode/ripgrep's download cache with Debian's rg so no install step reaches GitHub.
 #  - npm ci, building native modules against the local Node headers.
 # Safe to run again: every step checks first.
@@ -23,6 +25,9 @@ command -v make >/dev/null || need+=(make)
 command -v python3 >/dev/null || need+=(python3)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+command -v caddy >/dev/null || need+=(caddy)
+command -v certutil >/dev/null || need+=(libnss3-tools)
+command -v ip >/dev/null || [ -x /usr/sbin/ip ] || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   $SUDO apt-get update -qq

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const PROJECTS = ['src/core', 'src/relay', 'src/node', 'src/vscode', 'webview-ui', 'test', 'bench'];
+export const PROJECTS = ['src/core', 'src/relay', 'src/node', 'src/vscode', 'webview-ui', 'webview-ui/sw', 'test', 'bench'];
 const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
 
 export function typecheck(project) {

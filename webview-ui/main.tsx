@@ -13,6 +13,10 @@ import { Controller } from './state/controller';
 import { CredentialStore } from './transport/credentialStore';
 import { DeferredTransport } from './transport/deferredTransport';
 import { loadMarkdown } from './render/markdownLoader';
+import { registerAppPin } from './transport/appPin';
+import { restrictConnections } from './transport/connectPolicy';
+import { openRequestFromUrl } from './state/openRequests';
+import { watchInstallPrompt } from './state/installPrompt';
 import './styles.css';
 
 /** Warnings and errors only; callers pass redacted reasons, never message contents. */
@@ -67,8 +71,11 @@ function panelScreen(): Screen | undefined {
 async function pairingScreen(url: string): Promise<Screen> {
   const { PairingError, parsePairingUrl } = await import('../src/core/pairing/pairingPayload');
   try {
-    return { kind: 'pair', offer: parsePairingUrl(url, systemClock.now()) };
+    const offer = parsePairingUrl(url, systemClock.now());
+    restrictConnections([offer.relayUrl]);
+    return { kind: 'pair', offer };
   } catch (e) {
+    restrictConnections([]);
     const code = e instanceof PairingError ? e.code : undefined;
     consoleLogger.warn(`pairing link refused (${code ?? 'unknown'})`);
     const problem: PairingProblem = code === 'PAIRING_ERR_EXPIRED' ? 'expired' : code === 'PAIRING_ERR_VERSION' ? 'version' : 'invalid';
@@ -79,6 +86,9 @@ async function pairingScreen(url: string): Promise<Screen> {
 async function boot(credentials: CredentialStore): Promise<Screen> {
   const panel = panelScreen();
   if (panel) return panel;
+  // The phone: pin the app on this origin from the first visit (the pairing one included).
+  registerAppPin();
+  watchInstallPrompt();
   if (location.hash.length > 1) {
     const url = location.href;
     // Security: the fragment holds the offer's one-time psk. Take it out of the address bar and the
@@ -86,6 +96,7 @@ async function boot(credentials: CredentialStore): Promise<Screen> {
     history.replaceState(null, '', location.pathname + location.search);
     return pairingScreen(url);
   }
+  restrictConnections(credentials.all().map((h) => h.relayUrl));
   const host = credentials.current();
   return host ? resumeHost(host, credentials, consoleLogger) : { kind: 'welcome' };
 }
@@ -94,7 +105,7 @@ const root = document.getElementById('app');
 if (root) {
   const credentials = new CredentialStore(storage());
   void boot(credentials).then((screen) => {
-    render(<App initial={screen} credentials={credentials} />, root);
+    render(<App initial={screen} credentials={credentials} openRequest={openRequestFromUrl(location, history)} />, root);
     requestAnimationFrame(() =>
       setTimeout(() => {
         performance.mark('walkie:first-render');

@@ -17,6 +17,7 @@ export type RelayErrorCode =
   | 'RELAY_ERR_CONN_IDS_EXHAUSTED'
   | 'RELAY_ERR_LISTEN'
   | 'RELAY_ERR_CLUSTER_UNAVAILABLE'
+  | 'RELAY_ERR_TLS'
   | 'RELAY_ERR_CLOSED';
 
 export class RelayError extends Error {
@@ -46,6 +47,7 @@ const CLOSE_CODES: Record<RelayErrorCode, number> = {
   RELAY_ERR_CONN_IDS_EXHAUSTED: CloseCode.tryAgainLater,
   RELAY_ERR_LISTEN: CloseCode.internalError,
   RELAY_ERR_CLUSTER_UNAVAILABLE: CloseCode.tryAgainLater,
+  RELAY_ERR_TLS: CloseCode.internalError,
   RELAY_ERR_CLOSED: CloseCode.goingAway,
 };
 

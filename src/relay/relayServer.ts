@@ -3,8 +3,10 @@
 // /v1/device/<hostId> for devices — between which it forwards opaque binary frames. It sees only Noise
 // ciphertext and routing ids, persists nothing, and logs only counts, ids and codes. Which node holds a
 // host is the HostDirectory's business (a local map, or Redis for a cluster of nodes); /metrics counts.
+// Given TlsCredentials it serves HTTPS/WSS itself, swapping in a renewed certificate without a restart.
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { systemClock, type Clock, type TimerHandle } from '../core/base/clock';
@@ -21,6 +23,7 @@ import { closePeer, failPeer, shortId, type RelayContext } from './relayPeer';
 import { DEVICE_PATH_PREFIX, HOST_PATH } from './relayProtocol';
 import { SECURITY_HEADERS, sendText, serveStatic } from './staticFiles';
 import { SourceLimiter, sourceOf } from './sourceLimiter';
+import type { TlsCredentials, TlsPair } from './tlsCredentials';
 
 export interface RelayServerOptions {
   /** 0 (the default) picks a free port. */
@@ -39,14 +42,19 @@ export interface RelayServerOptions {
   trustProxy?: boolean;
   /** Where host ids live: a LocalHostDirectory unless given (a RedisHostDirectory for a cluster). */
   directory?: (ctx: RelayContext) => HostDirectory;
+  /** Serve HTTPS/WSS with this certificate and key (watched and reloaded while the relay runs). */
+  tls?: TlsCredentials;
 }
+
+/** TLS 1.2 is the floor: every browser and Node that runs the phone page or the host speaks it. */
+const secureContextOf = (pair: TlsPair) => ({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' as const });
 
 /** How long close() waits for peers to finish the closing handshake before cutting them off. */
 const CLOSE_GRACE_MS = 1000;
 
 export class RelayServer {
   private readonly ctx: RelayContext;
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
   private readonly hostWss: WebSocketServer;
   private readonly deviceWss: WebSocketServer;
   private readonly hosts: HostDirectory;
@@ -70,11 +78,16 @@ export class RelayServer {
     // secrets is how CRIME-style leaks start. maxPayload is enforced by ws (over it → close 1009).
     this.deviceWss = new WebSocketServer({ ...common, maxPayload: this.ctx.limits.maxPayload });
     this.hostWss = new WebSocketServer({ ...common, maxPayload: this.ctx.limits.maxPayload + CONN_HEADER_LENGTH });
-    this.server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 });
+    const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024 };
+    this.server = options.tls
+      ? https.createServer({ ...serverOptions, ...secureContextOf(options.tls.pair), handshakeTimeout: 10_000 })
+      : http.createServer(serverOptions);
     this.server.keepAliveTimeout = 5_000;
     this.server.on('request', (req, res) => this.onRequest(req, res));
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.server.on('clientError', (_err, socket) => socket.destroy());
+    // A failed TLS handshake (a scanner, a client that does not trust the certificate) is not worth a log line.
+    this.server.on('tlsClientError', (_err: Error, socket: Duplex) => socket.destroy());
   }
 
   async start(): Promise<{ port: number; url: string }> {
@@ -99,10 +112,12 @@ export class RelayServer {
     this.server.on('error', () => this.ctx.logger.error('relay: server error'));
     this.state = 'listening';
     this.scheduleHeartbeat();
+    // New handshakes get the new pair; connections already open keep theirs (setSecureContext).
+    this.options.tls?.watch((pair) => (this.server as https.Server).setSecureContext(secureContextOf(pair)));
     const port = (this.server.address() as { port: number }).port;
     const host = bind.includes(':') ? `[${bind}]` : bind;
-    this.ctx.logger.info(`relay: listening on port ${port}`);
-    return { port, url: `http://${host}:${port}/` };
+    this.ctx.logger.info(`relay: listening on port ${port}${this.options.tls ? ' (TLS)' : ''}`);
+    return { port, url: `${this.options.tls ? 'https' : 'http'}://${host}:${port}/` };
   }
 
   stats(): { hosts: number; devices: number } {
@@ -121,6 +136,7 @@ export class RelayServer {
     const wasListening = this.state === 'listening';
     this.state = 'closed';
     if (this.heartbeat !== undefined) this.ctx.clock.clearTimeout(this.heartbeat);
+    this.options.tls?.close();
     for (const session of [...this.hosts.localSessions()]) session.end(CloseCode.goingAway, 'relay shutting down');
     const open = [...this.sockets.keys()];
     const closed = open.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
@@ -267,8 +283,8 @@ export class RelayServer {
   /** Prometheus text format: this node's counts (every node answers for itself). */
   private metricsText(): string {
     const { hosts, devices } = this.stats();
-    const values: Record<string, number> = { walkie_relay_hosts: hosts, walkie_relay_host_devices: devices, walkie_relay_sockets: this.sockets.size, walkie_relay_pending_hosts: this.pendingHosts, ...this.hosts.metrics() };
-    return Object.entries(values).map(([k, v]) => `# TYPE ${k} gauge\n${k} ${v}\n`).join('');
+    const values: Record<string, number> = { walkie_relay_hosts: hosts, walkie_relay_host_devices: devices, walkie_relay_sockets: this.sockets.size, walkie_relay_pending_hosts: this.pendingHosts, ...this.hosts.metrics(), ...this.options.tls?.metrics() };
+    return Object.entries(values).map(([k, v]) => `# TYPE ${k} ${k.endsWith('_total') ? 'counter' : 'gauge'}\n${k} ${v}\n`).join('');
   }
 
   /** Every heartbeatMs: terminate peers that missed the previous ping, ping the rest. */

@@ -41,7 +41,7 @@ describe('the phone starts, switches, ends and resumes sessions on walkie serve 
     project = home.projects[0]!;
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-sessions-phone-'));
     const pairFile = path.join(scratch, 'pair.txt');
-    serve = new CliProcess(['serve', '--allow-dir', project, '--agent', claudeBin(), '--pair-file', pairFile, '--state-dir', path.join(scratch, 'host'), '--name', 'serve phone'], {
+    serve = new CliProcess(['serve', '--bind', '127.0.0.1', '--allow-dir', project, '--agent', claudeBin(), '--pair-file', pairFile, '--state-dir', path.join(scratch, 'host'), '--name', 'serve phone'], {
       cwd: scratch,
       env: home.env,
     });

@@ -15,8 +15,10 @@ export class CliProcess {
   exitCode: number | null | undefined;
   private readonly waiters = new Set<() => void>();
 
-  constructor(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-    this.child = spawn(process.execPath, [CLI, ...args], { cwd: o.cwd, env: o.env ?? process.env, stdio: 'pipe' });
+  /** `prefix` runs the CLI through another command, e.g. `['ip', 'netns', 'exec', NAME]`; `cli` is another dist/cli.js. */
+  constructor(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; prefix?: string[]; cli?: string } = {}) {
+    const argv = [...(o.prefix ?? []), process.execPath, o.cli ?? CLI, ...args];
+    this.child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env ?? process.env, stdio: 'pipe' });
     let partial = '';
     this.child.stdout.on('data', (d: Buffer) => {
       this.stdout += d.toString('utf8');

@@ -36,7 +36,7 @@ describe('walkie host + embedded relay + walkie device (real Claude Code CLI)', 
     fs.writeFileSync(path.join(project, 'secret.txt'), `do not leak ${FILE_CANARY}\n`);
     const pairFile = path.join(scratch, 'pair.txt');
     host = new CliProcess(
-      ['host', '--pair-file', pairFile, '--state-dir', path.join(scratch, 'host'), '--name', 'e2e box', '--', claudeBin()],
+      ['host', '--bind', '127.0.0.1', '--pair-file', pairFile, '--state-dir', path.join(scratch, 'host'), '--name', 'e2e box', '--', claudeBin()],
       { cwd: project, env: { ...home.env, WALKIE_TEST_SECRET: ENV_CANARY } },
     );
     const url = await host.waitFor('the pairing file', () => fs.existsSync(pairFile) && fs.readFileSync(pairFile, 'utf8').trim());
@@ -140,7 +140,7 @@ describe('walkie host + embedded relay + walkie device (real Claude Code CLI)', 
     assert.ok(port);
     await host.kill();
     const from = device.lines.length;
-    host = new CliProcess(['host', '--state-dir', path.join(scratch, 'host'), '--name', 'e2e box', '--', claudeBin()], { cwd: project, env: home.env });
+    host = new CliProcess(['host', '--bind', '127.0.0.1', '--state-dir', path.join(scratch, 'host'), '--name', 'e2e box', '--', claudeBin()], { cwd: project, env: home.env });
     await host.waitFor('the relay line', () => /walkie: relay http:\/\/127\.0\.0\.1:(\d+)/.exec(host.stderr)?.[1]);
     assert.equal(/walkie: relay http:\/\/127\.0\.0\.1:(\d+)/.exec(host.stderr)?.[1], port, 'the same port as before');
     await device.line('session', () => true, from, 30_000);

@@ -27,7 +27,7 @@ describe('walkie serve: sessions started, stopped and resumed from a device (rea
   let resumed: string;
 
   const stateDir = () => path.join(scratch, 'host');
-  const serveArgs = (pairFile: string) => ['serve', '--allow-dir', allowed, '--agent', claudeBin(), '--pair-file', pairFile, '--state-dir', stateDir(), '--name', 'serve box'];
+  const serveArgs = (pairFile: string) => ['serve', '--bind', '127.0.0.1', '--allow-dir', allowed, '--agent', claudeBin(), '--pair-file', pairFile, '--state-dir', stateDir(), '--name', 'serve box'];
   const startServe = async (pairFile: string) => {
     serve = new CliProcess(serveArgs(pairFile), { cwd: scratch, env: home.env });
     await serve.waitFor('serve to be ready', () => serve.stderr.includes('walkie: ready'));

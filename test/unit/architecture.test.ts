@@ -37,6 +37,7 @@ export const LAYERS = [
   'src/vscode/webviews',
   'src/vscode/commands',
   'src/vscode',
+  'webview-ui/sw',
   'webview-ui/render',
   'webview-ui/transport',
   'webview-ui/state',

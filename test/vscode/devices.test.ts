@@ -31,9 +31,11 @@ describe('Walkie pairing and devices (real VS Code, real `walkie device`)', () =
     const pairing = await vscode.commands.executeCommand<PairingState>('walkie.pairDevice');
     assert.ok(pairing, 'Pair a Device returned no pairing');
     url = pairing.url;
-    // code-server (a browser workbench) forwards ports under a path (/proxy/<port>/), which a pairing URL
-    // cannot carry: the link keeps the relay's direct address.
-    assert.equal(new URL(url).origin, api.controller.running!.origin);
+    // code-server (a browser workbench) forwards ports under a path (/proxy/<port>/): the link opens the app
+    // through that forward, and names the relay behind it (the next test pairs through it).
+    const relayPort = new URL(api.controller.running!.origin).port;
+    assert.match(new URL(url).pathname, new RegExp(`/proxy/${relayPort}/$`), url);
+    assert.notEqual(new URL(url).origin, api.controller.running!.origin);
     assert.ok(api.controller.running, 'pairing did not start the host');
     assert.equal(api.statusBar.state.kind, 'pairing');
     assert.match(api.statusBar.text, /Walkie: pair [0-5]:[0-5]\d$/);

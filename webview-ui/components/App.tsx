@@ -9,6 +9,10 @@ import { Controller } from '../state/controller';
 import type { CredentialStore, StoredHost } from '../transport/credentialStore';
 import { DeferredTransport } from '../transport/deferredTransport';
 import { notificationsNeedPermission, Notifier, requestNotificationPermission } from '../state/notifier';
+import { AppUpdate } from './AppUpdate';
+import { NotifySettings } from './NotifySettings';
+import { canInstall, install, onInstallChange } from '../state/installPrompt';
+import { applyOpenRequest, parseOpenRequest, type OpenRequest } from '../state/openRequests';
 import { ChatScreen } from './ChatScreen';
 import { PairingError, PairingScreen, type PairingProblem } from './PairingScreen';
 
@@ -26,6 +30,11 @@ export function resumeHost(host: StoredHost, credentials: CredentialStore, logge
     async () => {
       const { ChannelTransport } = await import('../transport/channelTransport');
       const channel = await ChannelTransport.resume(host, credentials, systemClock, logger);
+      // Kept for the next visit (this page's connection policy allows only the relays it started with).
+      channel.onRelayMoved((relayUrl) => {
+        const stored = credentials.get(host.hostId);
+        if (stored) credentials.replace({ ...stored, relayUrl });
+      });
       channel.start();
       return channel;
     },
@@ -46,6 +55,17 @@ function Welcome() {
   );
 }
 
+function InstallButton() {
+  const [available, setAvailable] = useState(canInstall());
+  useEffect(() => onInstallChange(() => setAvailable(canInstall())), []);
+  if (!available) return null;
+  return (
+    <button type="button" class="menu-item" data-testid="install" onClick={() => void install()}>
+      Install Walkie on this phone
+    </button>
+  );
+}
+
 function NotifyButton() {
   const [ask, setAsk] = useState(notificationsNeedPermission());
   if (!ask) return null;
@@ -56,13 +76,21 @@ function NotifyButton() {
   );
 }
 
-export function App({ initial, credentials }: { initial: Screen; credentials: CredentialStore }) {
+export function App({ initial, credentials, openRequest }: { initial: Screen; credentials: CredentialStore; openRequest?: OpenRequest }) {
   const [screen, setScreen] = useState<Screen>(initial);
   const controller = screen.kind === 'panel' || screen.kind === 'phone' ? screen.controller : undefined;
 
   useEffect(() => {
     if (!controller) return;
-    const notifier = new Notifier(controller.store, document, screen.kind === 'phone');
+    // With Web Push on, the service worker notifies: the page does not add its own on top.
+    const notifier = new Notifier(controller.store, document, screen.kind === 'phone', () => controller.notifyConfig?.settings.targets.some((t) => t.kind === 'webpush') === true);
+    // A tapped notification: from the address (a new window) or from the service worker (an open one).
+    const opened = screen.kind === 'phone' && openRequest ? [applyOpenRequest(controller, openRequest)] : [];
+    const onWorkerMessage = (e: MessageEvent) => {
+      const req = (e.data as { type?: unknown } | null)?.type === 'open' ? parseOpenRequest(e.data) : undefined;
+      if (req && screen.kind === 'phone') opened.push(applyOpenRequest(controller, req));
+    };
+    if ('serviceWorker' in navigator) navigator.serviceWorker.addEventListener('message', onWorkerMessage);
     const hostId = screen.kind === 'phone' ? screen.host.hostId : undefined;
     const sub = controller.store.onChange((s) => {
       if (hostId && s.hostName) credentials.setHostName(hostId, s.hostName);
@@ -70,6 +98,8 @@ export function App({ initial, credentials }: { initial: Screen; credentials: Cr
     return () => {
       notifier.dispose();
       sub.dispose();
+      for (const d of opened) d.dispose();
+      if ('serviceWorker' in navigator) navigator.serviceWorker.removeEventListener('message', onWorkerMessage);
     };
   }, [controller]);
 
@@ -96,7 +126,9 @@ export function App({ initial, credentials }: { initial: Screen; credentials: Cr
           <p class="menu-note">
             Paired with <strong>{host.hostName ?? 'your computer'}</strong> as “{host.deviceName}”.
           </p>
-          <NotifyButton />
+          <InstallButton />
+          <NotifySettings controller={screen.controller} />
+          {!screen.controller.notifyConfig && <NotifyButton />}
           <button
             type="button"
             class="menu-item danger"
@@ -113,7 +145,12 @@ export function App({ initial, credentials }: { initial: Screen; credentials: Cr
           </button>
         </>
       );
-      return <ChatScreen controller={screen.controller} now={systemClock.now} menu={menu} title={host.hostName ?? 'Walkie'} />;
+      return (
+        <>
+          <AppUpdate controller={screen.controller} />
+          <ChatScreen controller={screen.controller} now={systemClock.now} menu={menu} title={host.hostName ?? 'Walkie'} />
+        </>
+      );
     }
   }
 }

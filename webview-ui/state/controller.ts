@@ -5,6 +5,8 @@
 import type { Clock } from '../../src/core/base/clock';
 import { bytesToHex } from '../../src/core/base/bytes';
 import { type Disposable, DisposableStore } from '../../src/core/base/dispose';
+import { Emitter } from '../../src/core/base/event';
+import type { DeviceNotifySettings } from '../../src/core/wire/notifySettings';
 import type { Decision, DeviceMessage, HostMessage } from '../../src/core/wire/protocol';
 import { MAX_DENY_MESSAGE_CHARS, MAX_PROMPT_CHARS } from './limits';
 import { Store } from './store';
@@ -15,8 +17,21 @@ export function newClientId(): string {
   return bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
 }
 
+export interface NotifyConfig {
+  settings: DeviceNotifySettings;
+  vapidPublicKey?: string;
+}
+
 export class Controller implements Disposable {
   readonly store: Store;
+  private readonly appVouched = new Emitter<string>();
+  /** The host vouched for a web app bundle (feature `appPin`): its manifest's base64url SHA-256. */
+  readonly onAppVouched = this.appVouched.event;
+  private readonly notifyEmitter = new Emitter<NotifyConfig>();
+  /** This device's notification settings as the host keeps them (feature `notify`), on each change. */
+  readonly onNotifyConfig = this.notifyEmitter.event;
+  /** The last settings the host sent; undefined until then (or for a host without the feature). */
+  notifyConfig: NotifyConfig | undefined;
   private readonly subscriptions = new DisposableStore();
   /** Prompts the transport neither sent nor kept (it was not ready): sent again on the next hello. */
   private readonly unsent = new Set<string>();
@@ -39,6 +54,11 @@ export class Controller implements Disposable {
 
   private onHostMessage(m: HostMessage): void {
     this.store.apply(m);
+    if (m.type === 'app') this.appVouched.fire(m.sha256);
+    if (m.type === 'notify') {
+      this.notifyConfig = { settings: m.settings, vapidPublicKey: m.vapidPublicKey };
+      this.notifyEmitter.fire(this.notifyConfig);
+    }
     if (m.type === 'synced') this.syncing.delete(m.session);
     if (m.type !== 'hello') return;
     const resyncs = this.transport.resyncs;
@@ -119,6 +139,11 @@ export class Controller implements Disposable {
     }
   }
 
+  /** Asks the host to keep new notification settings for this device; false when not connected. */
+  setNotifySettings(settings: DeviceNotifySettings): boolean {
+    return this.send({ type: 'notify', settings });
+  }
+
   /**
    * Prompts always go to the transport (the channel keeps them while offline; otherwise they wait in the
    * outbox for the next hello). Anything else is sent only while online.
@@ -130,6 +155,8 @@ export class Controller implements Disposable {
 
   dispose(): void {
     this.subscriptions.dispose();
+    this.appVouched.dispose();
+    this.notifyEmitter.dispose();
     this.transport.dispose();
   }
 }

@@ -35,6 +35,8 @@ export class Notifier implements Disposable {
     private readonly store: Store,
     private readonly doc: Document,
     private readonly useSystemNotifications: boolean,
+    /** True while Web Push is on for this device: the service worker shows notifications instead. */
+    private readonly pushIsOn: () => boolean = () => false,
   ) {
     this.subs = [store.onChange((s) => this.updateTitle(s)), store.onAttention((a) => this.alert(a))];
     this.updateTitle(store.state);
@@ -53,7 +55,7 @@ export class Notifier implements Disposable {
     } catch {
       // vibrate needs a prior user gesture on some browsers: best effort
     }
-    if (!this.useSystemNotifications || !notificationsSupported() || Notification.permission !== 'granted') return;
+    if (!this.useSystemNotifications || this.pushIsOn() || !notificationsSupported() || Notification.permission !== 'granted') return;
     if (!this.doc.hidden && this.doc.hasFocus()) return;
     const sessionTitle = a.kind === 'approval' ? this.store.state.sessions.find((s) => s.id === a.request.session)?.title : a.session.title;
     const title = a.kind === 'approval' ? `Approval needed: ${a.request.tool}` : 'The agent has finished';

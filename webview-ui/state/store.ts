@@ -153,6 +153,9 @@ export class Store {
         return;
       }
       case 'synced':
+      case 'app':
+      case 'notify':
+      case 'relay':
         return;
       case 'sessionList': {
         let sessions = this.current.sessions;

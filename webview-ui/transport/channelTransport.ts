@@ -36,6 +36,8 @@ export class ChannelTransport implements Transport {
   readonly onState = this.states.event;
   /** Fires once, after a first pairing's handshake: show `sas` next to the one VS Code shows. */
   readonly onPaired = this.paired.event;
+  /** The host moved (feature `relay`): where this device should connect from now on. */
+  readonly onRelayMoved: BridgeClient['onRelayMoved'];
   private current: ConnState;
 
   private constructor(
@@ -62,6 +64,7 @@ export class ChannelTransport implements Transport {
       this.current = { state: s.state, since: s.since, code: s.code, reason: s.reason };
       this.states.fire(this.current);
     });
+    this.onRelayMoved = this.client.onRelayMoved;
     this.client.onPaired(({ sas, hostName }) => this.paired.fire({ sas, hostName, host: { ...host, hostName } }));
   }
 

@@ -77,6 +77,10 @@ export class BridgeClient implements Disposable {
   readonly onMessage: Event<HostMessage> = this.messages.event;
   readonly onState: Event<ClientStateChange> = this.states.event;
   readonly onPaired: Event<{ sas: string; hostName: string }> = this.paired.event;
+  private readonly moved = new Emitter<string>((e) => this.logger.error(`bridge client: a listener failed (${errorName(e)})`));
+  /** The host said where to reach it from now on (feature `relay`): store it; the next connection uses it. */
+  readonly onRelayMoved: Event<string> = this.moved.event;
+  private relayUrl: string;
 
   private phase: Phase = 'idle';
   private pairing: { psk: Uint8Array; deviceName: string } | undefined;
@@ -104,6 +108,7 @@ export class BridgeClient implements Disposable {
     if (o.pairing) abytes(o.pairing.psk, 32, 'pairing.psk');
     this.pairing = o.pairing && { psk: o.pairing.psk.slice(), deviceName: sanitizeName(o.pairing.deviceName) };
     this.currentState = { state: 'offline', since: o.clock.now() };
+    this.relayUrl = o.relayUrl;
   }
 
   get state(): ClientStateChange {
@@ -158,7 +163,7 @@ export class BridgeClient implements Disposable {
 
   dispose(): void {
     this.close();
-    disposeAll([this.messages, this.states, this.paired]);
+    disposeAll([this.messages, this.states, this.paired, this.moved]);
   }
 
   private connect(): void {
@@ -167,7 +172,7 @@ export class BridgeClient implements Disposable {
     this.setState({ state: 'connecting', since: this.o.clock.now() });
     let socket: DeviceSocket;
     try {
-      socket = this.o.connect(deviceUrl(this.o.relayUrl, this.o.hostId));
+      socket = this.o.connect(deviceUrl(this.relayUrl, this.o.hostId));
     } catch (e) {
       this.logger.warn(`bridge client: cannot open a socket (${errorName(e)})`);
       return this.lost(CloseCode.internalError, 'cannot connect');
@@ -299,6 +304,11 @@ export class BridgeClient implements Disposable {
 
   private receive(m: HostMessage): void {
     this.negotiation.received(m);
+    // The host (authenticated by the channel, never the relay) moved: connect there from the next attempt.
+    if (m.type === 'relay' && m.url !== this.relayUrl) {
+      this.relayUrl = m.url;
+      this.moved.fire(m.url);
+    }
     const { deliver, send } = this.cursor.receive(m);
     for (const out of send) this.sendNow(out);
     if (deliver) this.messages.fire(m);

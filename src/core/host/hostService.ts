@@ -22,6 +22,7 @@ import { nullLogger, type Logger } from '../base/logger';
 import type { Author } from '../wire/author';
 import { agreedFeatures, WIRE_FEATURES, type WireFeature } from '../wire/features';
 import { forPeer } from '../wire/forPeer';
+import type { DeviceNotifySettings } from '../wire/notifySettings';
 import type { DeviceMessage, HostMessage, SessionInfo, SessionSummary } from '../wire/protocol';
 import { SessionControlError, type SessionControl } from './sessionControl';
 import { PROTOCOL_VERSION } from '../wire/protocol';
@@ -54,6 +55,14 @@ export interface Peer {
   send(message: HostMessage): void;
 }
 
+/** A paired device's notification settings, as the host keeps them (the device registry). */
+export interface NotifySettingsHost {
+  /** This peer's settings and the host's VAPID key; undefined for a peer that is not a paired device. */
+  config(peerId: string): { settings: DeviceNotifySettings; vapidPublicKey?: string } | undefined;
+  /** Keeps new settings for this peer; a sentence for the device when they cannot be kept. */
+  update(peerId: string, settings: DeviceNotifySettings): string | undefined;
+}
+
 interface PeerState {
   readonly peer: Peer;
   /** The features agreed with this peer; undefined until it sends `hello` (a v1 peer). */
@@ -73,7 +82,17 @@ export class HostService implements Disposable {
   private control: SessionControl | undefined;
 
   constructor(
-    private readonly options: { hostName: string; broker: ApprovalBroker; logger?: Logger },
+    private readonly options: {
+      hostName: string;
+      broker: ApprovalBroker;
+      logger?: Logger;
+      /** The base64url SHA-256 of this host's web app manifest, when it has one (feature `appPin`). */
+      appDigest?: () => string | undefined;
+      /** Where devices reach this host now (feature `relay`): the relay URL of its public address. */
+      relayUrl?: () => string | undefined;
+      /** Where devices' notification settings live (feature `notify`); absent: this host does not notify. */
+      notify?: NotifySettingsHost;
+    },
   ) {
     this.log = options.logger ?? nullLogger;
     const { broker } = options;
@@ -169,6 +188,33 @@ export class HostService implements Disposable {
     return this.peers.get(peerId)?.features;
   }
 
+  /**
+   * Security: tells a phone which web app this host vouches for, over the encrypted channel — so neither
+   * the relay nor the network path can get a changed app activated on a paired phone (SECURITY.md).
+   */
+  private vouchApp(state: PeerState): void {
+    if (!state.features?.has('appPin')) return;
+    const sha256 = this.options.appDigest?.();
+    if (sha256) this.safeSend(state, { type: 'app', sha256 });
+  }
+
+  /** Tells every connected device where to reach this host from now on (its public address changed). */
+  announceRelay(): void {
+    for (const state of this.peers.values()) this.sendRelay(state);
+  }
+
+  private sendRelay(state: PeerState): void {
+    if (!state.features?.has('relay')) return;
+    const url = this.options.relayUrl?.();
+    if (url) this.safeSend(state, { type: 'relay', url });
+  }
+
+  private sendNotifyConfig(state: PeerState): void {
+    if (!state.features?.has('notify')) return;
+    const config = this.options.notify?.config(state.peer.id);
+    if (config) this.safeSend(state, { type: 'notify', ...config });
+  }
+
   private hello(state: PeerState): void {
     // A hello lists at most 64 sessions (protocol cap): every live one, then the latest ended ones.
     const all = this.sessionInfos();
@@ -190,6 +236,9 @@ export class HostService implements Disposable {
         if (state.features) return this.log.debug(`peer ${peer.id}: a second hello ignored`);
         state.features = agreedFeatures(message.features);
         this.hello(state);
+        this.vouchApp(state);
+        this.sendRelay(state);
+        this.sendNotifyConfig(state);
         if (state.features.has('sessions')) this.sendList(state);
         return;
       case 'sync':
@@ -228,6 +277,12 @@ export class HostService implements Disposable {
         // Only for a peer that agreed to the feature (it then understands the answers).
         if (!state.features?.has('sessions')) return;
         return void this.runControl(state, message);
+      case 'notify': {
+        if (!state.features?.has('notify')) return;
+        const why = this.options.notify ? this.options.notify.update(peer.id, message.settings) : 'this host sends no notifications';
+        if (why !== undefined) return this.error(state, 'HOST_ERR_NOTIFY', why);
+        return this.sendNotifyConfig(state);
+      }
       case 'decide': {
         // Security: the author is who this connection is (the bridge authenticated the device key), never
         // anything the message says.

@@ -9,7 +9,7 @@
 //  - `private` names nothing: the text a third-party server (ntfy, Telegram) may read.
 //  - Control characters and line breaks are flattened, so a summary cannot forge extra lines.
 import { safeText } from '../redaction/secretScanner';
-import type { LockScreenPrivacy } from './notifySettings';
+import type { LockScreenPrivacy } from '../wire/notifySettings';
 
 export type NotifyKind = 'approval-waiting' | 'approval-expiring' | 'turn-finished' | 'session-ended' | 'session-failed';
 

@@ -8,6 +8,7 @@ import { base64urlToBytes, bytesToBase64url, bytesToHex } from '../base/bytes';
 import type { Clock } from '../base/clock';
 import { Emitter, type Event } from '../base/event';
 import { nullLogger, type Logger } from '../base/logger';
+import { DeviceNotifySettingsSchema, type DeviceNotifySettings, type NotifyTarget } from '../wire/notifySettings';
 import { LIMITS } from '../wire/protocol';
 import { issueSummary } from '../wire/zodIssues';
 
@@ -16,21 +17,29 @@ export interface RegistryStore {
   save(json: string): Promise<void>;
 }
 
-export const REGISTRY_VERSION = 1;
+/** 2: devices may carry their notification settings (issue 12). A version-1 file is read and saved as 2. */
+export const REGISTRY_VERSION = 2;
 export const MAX_DEVICES = 32;
 /** lastSeen is persisted at most this often per device (it is a hint for the UI, not a security fact). */
 export const TOUCH_SAVE_INTERVAL_MS = 60_000;
 
-const DeviceSchema = z.strictObject({
+const DeviceV1Schema = z.strictObject({
   id: z.string().regex(/^[0-9a-f]{16}$/),
   publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
   name: z.string().max(LIMITS.name),
   pairedAt: z.number().int().nonnegative(),
   lastSeen: z.number().int().nonnegative(),
 });
+const DeviceSchema = DeviceV1Schema.extend({
+  /** What the device asked to be notified of, and where (its push subscription, an ntfy topic…). */
+  notify: DeviceNotifySettingsSchema.optional(),
+});
 export type PairedDevice = z.infer<typeof DeviceSchema>;
 
-const FileSchema = z.strictObject({ v: z.literal(REGISTRY_VERSION), devices: z.array(DeviceSchema).max(MAX_DEVICES) });
+const FileSchema = z.union([
+  z.strictObject({ v: z.literal(1), devices: z.array(DeviceV1Schema).max(MAX_DEVICES) }),
+  z.strictObject({ v: z.literal(REGISTRY_VERSION), devices: z.array(DeviceSchema).max(MAX_DEVICES) }),
+]);
 
 export type RegistryErrorCode = 'REGISTRY_ERR_CORRUPT' | 'REGISTRY_ERR_FULL' | 'REGISTRY_ERR_KEY';
 
@@ -137,6 +146,26 @@ export class DeviceRegistry {
     this.revoked.fire({ ...device });
     this.changed.fire();
     return true;
+  }
+
+  /** Replaces a device's notification settings (sent by the device itself). False if unknown. */
+  setNotify(id: string, settings: DeviceNotifySettings): boolean {
+    const device = this.devices.get(id);
+    if (!device) return false;
+    device.notify = settings;
+    this.persist();
+    return true;
+  }
+
+  /** Drops one notification target of a device (its push service said it is gone). */
+  dropNotifyTarget(id: string, target: NotifyTarget): void {
+    const device = this.devices.get(id);
+    if (!device?.notify) return;
+    const key = JSON.stringify(target);
+    const targets = device.notify.targets.filter((t) => JSON.stringify(t) !== key);
+    if (targets.length === device.notify.targets.length) return;
+    device.notify = { ...device.notify, targets };
+    this.persist();
   }
 
   /** Records activity; persisted at most every TOUCH_SAVE_INTERVAL_MS per device. */

@@ -67,10 +67,18 @@ export function relayUrlForOrigin(origin: string): string {
   return `${m[1] === 'https' ? 'wss' : 'ws'}://${m[2]}`;
 }
 
-/** `<origin>/#<payload>`; the relay URL is included only when it differs from the origin's. */
-export function encodePairingUrl(origin: string, offer: PairingOffer): string {
-  const base = trimSlash(origin);
-  const sameRelay = relayUrlForOrigin(base) === trimSlash(offer.relayUrl);
+const APP_URL = /^(https?:\/\/[^\s/?#@]+)(\/[^\s?#]*)?$/;
+
+/**
+ * `<app URL>/#<payload>`. The app URL is where the phone opens the web app: the relay's origin, or a site
+ * the user trusts to serve it (then the relay only forwards ciphertext). The relay URL is included only
+ * when it differs from the one the app's origin implies.
+ */
+export function encodePairingUrl(appUrl: string, offer: PairingOffer): string {
+  const m = APP_URL.exec(trimSlash(appUrl));
+  if (!m) throw new PairingError('PAIRING_ERR_URL', 'the app URL must be http(s)://host[:port][/path]');
+  const base = trimSlash(appUrl);
+  const sameRelay = relayUrlForOrigin(m[1]!) === trimSlash(offer.relayUrl);
   const payload = {
     v: PAIRING_VERSION,
     h: offer.hostId,

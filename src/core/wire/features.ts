@@ -11,6 +11,22 @@ export const WIRE_FEATURES = [
   /** `resolved` carries the typed `author` (src/core/wire/author.ts) next to the v1 string `by`. */
   'author',
   /**
+   * The host sends `app`: the SHA-256 of its own web app (dist/webview/bundle.json), so the phone's
+   * service worker activates a new bundle only when the paired host vouches for it (SECURITY.md §3).
+   */
+  'appPin',
+  /**
+   * Notifications (issue 12): the host sends `notify {vapidPublicKey, settings}` after its answering
+   * `hello` and after each change; the device sends `notify {settings}` to change its own settings (its
+   * push subscription, an ntfy topic, lock-screen privacy, which events).
+   */
+  'notify',
+  /**
+   * The host sends `relay {url}` after its answering `hello` and whenever its public address changes (a
+   * tunnel came up under a new name): the device keeps it and connects there from then on (issue 11).
+   */
+  'relay',
+  /**
    * The host's session list (`sessionList`, with pending approvals and last activity), past agent sessions
    * (`listPast` → `pastSessions`), and starting, resuming, stopping and clearing sessions from a device
    * (`startSession` → `sessionStarted`, `stopSession`, `clearSession`). A `sync` of a session the host does

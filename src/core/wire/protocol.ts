@@ -10,6 +10,7 @@
 // feature negotiation), and fields it does not know are STRIPPED. Everything it does know is still checked
 // in full — required fields, literal types, lengths, formats — and a known message that fails that check
 // is invalid: the receiver drops it, logs a redacted reason and closes the channel.
+import { DeviceNotifySettingsSchema } from './notifySettings';
 import * as z from 'zod';
 import { AuthorSchema } from './author';
 import { FeatureListSchema } from './features';
@@ -168,6 +169,18 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sessionStarted'), ref: Id, session: SessionInfoSchema }),
   /** The end of a sync: everything up to `seq` has been sent for `session`. */
   z.object({ type: z.literal('synced'), session: Id, seq: Seq }),
+  /**
+   * Feature `appPin`: the base64url SHA-256 of the host's web app manifest (bundle.json: every app file and
+   * its hash). The phone's service worker runs only a bundle whose manifest has this hash.
+   */
+  z.object({ type: z.literal('app'), sha256: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }),
+  /**
+   * Feature `notify`: this device's notification settings as the host keeps them, and the host's VAPID
+   * public key (the `applicationServerKey` a browser subscribes with; absent when the host cannot push).
+   */
+  z.object({ type: z.literal('notify'), settings: DeviceNotifySettingsSchema, vapidPublicKey: z.string().length(87).regex(/^[A-Za-z0-9_-]+$/).optional() }),
+  /** Feature `relay`: where devices reach this host from now on (ws:// or wss://, as in a pairing offer). */
+  z.object({ type: z.literal('relay'), url: z.string().max(512).regex(/^wss?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/) }),
   /** A device request could not be carried out (a prompt to an ended session, a stale decision…). */
   z.object({ type: z.literal('error'), code: ErrorCodeFieldSchema, message: z.string().max(LIMITS.summary), ref: z.string().max(LIMITS.id).optional() }),
 ]);
@@ -182,6 +195,8 @@ export const DeviceMessageSchema = z.discriminatedUnion('type', [
    * then reconnects without it and speaks v1.
    */
   z.object({ type: z.literal('hello'), v: z.literal(PROTOCOL_VERSION), features: FeatureListSchema }),
+  /** Feature `notify`: replaces this device's notification settings (answered with the host's `notify`). */
+  z.object({ type: z.literal('notify'), settings: DeviceNotifySettingsSchema }),
   /** `clientId` makes a resent prompt (after a reconnect) arrive exactly once. */
   z.object({ type: z.literal('prompt'), session: Id, text: z.string().min(1).max(LIMITS.text), clientId: Id }),
   z.object({ type: z.literal('interrupt'), session: Id }),

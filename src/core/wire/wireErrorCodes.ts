@@ -20,6 +20,8 @@ export const WIRE_ERROR_CODES = {
   HOST_ERR_FOLDER_REFUSED: 'Sessions cannot be started in that folder.',
   /** A session could not be started or resumed (no agent CLI, a refused prompt…); `message` says why. */
   HOST_ERR_START_FAILED: 'The session could not be started.',
+  /** Notification settings could not be kept (not a paired device, or this host cannot notify); `message` says why. */
+  HOST_ERR_NOTIFY: 'Notification settings were not saved.',
   /** A decision named an approval id the host never had (or forgot). */
   BROKER_ERR_UNKNOWN: 'No such approval request.',
   /** A decision came after the approval was decided, expired or cancelled: the first decision won. */

@@ -145,7 +145,8 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
   const finished = new Promise<number>((resolve) => (finish = resolve));
 
   client.onPaired(({ sas, hostName }) => {
-    saving = writeCredentials(file, { ...creds, hostName }).catch(() => out({ type: 'error', code: 'CLI_ERR_STATE', message: `cannot save ${file}` }));
+    creds = { ...creds, hostName };
+    saving = writeCredentials(file, creds).catch(() => out({ type: 'error', code: 'CLI_ERR_STATE', message: `cannot save ${file}` }));
     out({ type: 'paired', sas, hostName });
   });
   client.onState((s) => {
@@ -153,6 +154,11 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
     if (client.stopped && s.code !== 1000) finish(1);
   });
   client.onMessage((m) => onHostMessage(m));
+  client.onRelayMoved((relayUrl) => {
+    creds = { ...creds, relayUrl };
+    saving = saving.then(() => writeCredentials(file, creds)).catch(() => out({ type: 'error', code: 'CLI_ERR_STATE', message: `cannot save ${file}` }));
+    out({ type: 'relay', url: relayUrl });
+  });
 
   function onHostMessage(m: HostMessage): void {
     switch (m.type) {
@@ -178,6 +184,9 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
       case 'error':
         return out({ type: 'error', code: m.code, message: m.message, ...(m.ref ? { ref: m.ref } : {}) });
       case 'synced':
+      case 'app':
+      case 'notify':
+      case 'relay':
         return;
       case 'sessionList':
         for (const s of m.sessions) sessions.set(s.id, s);

@@ -55,7 +55,7 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
     return 2;
   }
 
-  const running = await startHost(setup, io, logger, { command: 'host' });
+  const running = await startHost(setup, io, logger, { command: 'host', presence: () => Date.now() - typing.at < PRESENT_AFTER_TYPING_MS });
   if (!running) return 1;
   const { host } = running;
   // `walkie pair` / `devices` / `sessions` reach this host too; a second host on the same state folder
@@ -141,10 +141,17 @@ function untilEnterOrDevice(io: CommandIO, host: WalkieHost): Promise<void> {
   });
 }
 
+/** Someone typing in this terminal is at the computer: no pushes for this long after a key (issue 12). */
+const PRESENT_AFTER_TYPING_MS = 2 * 60_000;
+const typing = { at: -Infinity };
+
 /** The user keeps typing in this terminal: raw keys go to the agent, its screen comes back here. */
 function mirrorTerminal(session: AgentSession, io: CommandIO): () => void {
   const out = session.onOutput((d) => io.stdout.write(d));
-  const onKey = (d: Buffer) => session.write(d.toString('utf8'));
+  const onKey = (d: Buffer) => {
+    typing.at = Date.now();
+    session.write(d.toString('utf8'));
+  };
   const onResize = () => session.resize(io.stdout.columns, io.stdout.rows);
   io.stdin.setRawMode(true);
   io.stdin.on('data', onKey);

@@ -9,6 +9,7 @@ import QRCode from 'qrcode';
 import { systemClock } from '../../core/base/clock';
 import type { Logger } from '../../core/base/logger';
 import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
+import { lanAddress } from '../host/lanAddress';
 import { defaultWebRoot, WalkieHost, type RelayMode } from '../host/walkieHost';
 import type { SessionHistory } from '../sessions/sessionHistory';
 import { chooseRoute } from '../reach/routeChooser';
@@ -24,6 +25,7 @@ export interface CommandIO {
 /** The options both commands take (node:util parseArgs shape). */
 export const HOST_OPTIONS = {
   relay: { type: 'string' },
+  'app-url': { type: 'string' },
   port: { type: 'string' },
   bind: { type: 'string' },
   lan: { type: 'boolean' },
@@ -37,9 +39,12 @@ export const HOST_OPTIONS = {
 } as const;
 
 export const HOST_OPTIONS_USAGE = `  --relay URL          use a relay that runs elsewhere (its public http(s) URL) instead of the embedded one
+  --app-url URL        phones open the web app from URL (a site you trust that serves Walkie's webview
+                       folder) instead of the relay; the relay then only forwards ciphertext
   --port P             port of the embedded relay (default: any free port)
-  --bind ADDR          address the embedded relay binds (default 127.0.0.1)
-  --lan                bind every interface and advertise this machine's LAN address
+  --bind ADDR          address the embedded relay binds (127.0.0.1: only this computer)
+  --lan                bind every interface and advertise this machine's LAN address (the default
+                       when this machine has one and no --bind, --relay or --tunnel is given)
   --tunnel NAME        reach the embedded relay through a tunnel tool you have and are signed in to:
                        tailscale (your tailnet), tailscale-funnel, cloudflared or ngrok (the internet)
   --pair-file F        also write the pairing URL to F (mode 0600)
@@ -52,6 +57,7 @@ type HostValues = { [K in keyof typeof HOST_OPTIONS]?: (typeof HOST_OPTIONS)[K][
 
 export interface HostSetup {
   readonly relay: RelayMode;
+  readonly appUrl: string | undefined;
   readonly tunnelName: TunnelName | undefined;
   readonly stateDir: string;
   readonly hostName: string;
@@ -66,12 +72,19 @@ export function parseHostSetup(values: HostValues): HostSetup | string {
   if (!Number.isFinite(expiryMinutes) || expiryMinutes <= 0 || expiryMinutes > 24 * 60) return '--expiry-minutes must be a number of minutes between 0 and 1440';
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) return '--port must be a port number (0–65535)';
+  const appUrl = values['app-url'];
+  if (appUrl !== undefined && !/^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/.test(appUrl)) return '--app-url must be an http(s) URL without a query or #fragment, e.g. https://walkie.example.org/';
   const tunnelName = values.tunnel;
   if (tunnelName !== undefined && (!(TUNNEL_NAMES as readonly string[]).includes(tunnelName) || values.relay !== undefined)) {
     return `--tunnel takes one of ${TUNNEL_NAMES.join(', ')}, and works with the embedded relay (not with --relay)`;
   }
+  // Route `auto` (src/node/reach/routeChooser.ts): with nothing chosen, a machine that has a LAN address
+  // serves the phone there rather than on a loopback link no phone can open. Binding every interface
+  // exposes only the relay (ciphertext and routing; pairing needs the secret in the QR code's fragment).
+  const autoLan = values.bind === undefined && values.lan === undefined && tunnelName === undefined && lanAddress() !== undefined;
   return {
-    relay: values.relay !== undefined ? { kind: 'external', url: values.relay } : { kind: 'embedded', port, bind: values.bind, lan: values.lan === true },
+    relay: values.relay !== undefined ? { kind: 'external', url: values.relay } : { kind: 'embedded', port, bind: values.bind, lan: values.lan === true || autoLan },
+    appUrl,
     tunnelName: tunnelName as TunnelName | undefined,
     stateDir: path.resolve(values['state-dir'] ?? defaultHostStateDir()),
     hostName: values.name ?? os.hostname(),
@@ -94,11 +107,27 @@ export interface RunningHost {
  * one, and says so. A signal while it starts shuts down what is up and exits. null: the tunnel did not come
  * up (said on stderr; everything is closed again).
  */
-export async function startHost(setup: HostSetup, io: CommandIO, logger: Logger, o: { history?: SessionHistory; command: string }): Promise<RunningHost | null> {
+export async function startHost(
+  setup: HostSetup,
+  io: CommandIO,
+  logger: Logger,
+  o: { history?: SessionHistory; command: string; /** Someone is at the computer: no pushes (issue 12). */ presence?: () => boolean },
+): Promise<RunningHost | null> {
   const { relay, stateDir } = setup;
   const remembered = relay.kind === 'embedded' && relay.port === undefined ? rememberedPort(stateDir) : undefined;
   const start = (r: RelayMode) =>
-    WalkieHost.start({ store: new FileStateStore(stateDir), relay: r, hostName: setup.hostName, webRoot: defaultWebRoot(), clock: systemClock, logger, expiryMs: setup.expiryMs, history: o.history });
+    WalkieHost.start({
+      store: new FileStateStore(stateDir),
+      relay: r,
+      hostName: setup.hostName,
+      webRoot: defaultWebRoot(),
+      appUrl: setup.appUrl,
+      presence: o.presence,
+      clock: systemClock,
+      logger,
+      expiryMs: setup.expiryMs,
+      history: o.history,
+    });
   let host: WalkieHost;
   try {
     host = await start(remembered !== undefined && relay.kind === 'embedded' ? { ...relay, port: remembered } : relay);
@@ -196,8 +225,9 @@ async function startTunnel(name: TunnelName, port: number, host: WalkieHost, io:
       if (s.state === 'stopped') return resolve(false);
       if (s.state !== 'up') return;
       host.setPublicOrigin(s.url);
-      // A quick tunnel gets a new name at every start: devices paired through the old one cannot follow yet.
-      if (!first) io.stderr.write(`walkie: ${provider.displayName} moved to ${s.url}; devices paired through the old address must pair again\n`);
+      // A quick tunnel gets a new name at every start. Devices connected then are told over the channel
+      // (feature relay) and follow; one that was offline while it changed has only the old name.
+      if (!first) io.stderr.write(`walkie: ${provider.displayName} moved to ${s.url}; connected devices follow it, a device that was offline must pair again\n`);
       first = false;
       resolve(true);
     });

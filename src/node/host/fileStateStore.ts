@@ -11,6 +11,8 @@ export interface HostStateStore {
   loadIdentity(): Promise<string | undefined>;
   saveIdentity(json: string): Promise<void>;
   readonly registry: RegistryStore;
+  /** The Web Push key pair (VAPID): its private half signs every push this host sends. */
+  readonly vapid?: { load(): Promise<string | undefined>; save(json: string): Promise<void> };
 }
 
 export function defaultHostStateDir(): string {
@@ -19,9 +21,11 @@ export function defaultHostStateDir(): string {
 
 export class FileStateStore implements HostStateStore {
   readonly registry: RegistryStore;
+  readonly vapid: RegistryStore;
 
   constructor(readonly dir: string) {
     this.registry = { load: () => this.read('devices.json'), save: (json) => this.write('devices.json', json) };
+    this.vapid = { load: () => this.read('vapid.json'), save: (json) => this.write('vapid.json', json) };
   }
 
   loadIdentity(): Promise<string | undefined> {

@@ -2,6 +2,13 @@
 // external one), the link to it, the encrypted bridge, pairing offers, the device registry, the approval
 // broker, the HostService that speaks the protocol and the SessionManager that owns the sessions it serves.
 // Used by `walkie host` and by the VS Code extension.
+import { DEFAULT_NOTIFY_SETTINGS } from '../../core/wire/notifySettings';
+import { Notifier } from '../notify/notifier';
+import { NtfySender } from '../notify/ntfySender';
+import { TelegramSender } from '../notify/telegramSender';
+import { loadOrCreateVapidKeys, type VapidKeys } from '../notify/vapidKeys';
+import { WebPushSender } from '../notify/webPushSender';
+import { AppBundle } from './appBundle';
 import path from 'node:path';
 import * as z from 'zod';
 import { bytesToBase64url, base64urlToBytes } from '../../core/base/bytes';
@@ -36,6 +43,18 @@ export interface WalkieHostOptions {
   hostName: string;
   /** dist/webview, served by the embedded relay. */
   webRoot?: string;
+  /**
+   * Where phones open the web app when it is not the relay's origin: a site the user trusts to serve
+   * dist/webview (docs/relay.md). Pairing URLs then start with it and name the relay in their payload.
+   */
+  appUrl?: string;
+  /** True while the user is at this computer (a focused VS Code window, typing in the terminal): no pushes then. */
+  presence?: () => boolean;
+  /**
+   * Notification plumbing. `pushHosts`: the push services a subscription may point at (default: the
+   * browsers' own; tests add a local stand-in). `telegramBotToken`: the user's own bot, for Telegram targets.
+   */
+  notify?: { pushHosts?: readonly string[]; telegramBotToken?: string; telegramApiBase?: string };
   clock?: Clock;
   logger?: Logger;
   expiryMs?: number;
@@ -51,6 +70,10 @@ export class WalkieHost implements Disposable {
   readonly service: HostService;
   /** Starts, adopts and stops the sessions the service serves (the only way a session is served). */
   readonly sessions: SessionManager;
+  /** Pushes to paired devices (Web Push, ntfy, Telegram) when the user is away. */
+  readonly notifier: Notifier;
+  /** The address set by setPublicOrigin (a tunnel's), announced to devices; undefined until then. */
+  private publicOrigin: string | undefined;
   private readonly pairedEmitter = new Emitter<{ device: ConnectedDevice; sas: string }>();
   private readonly devicesEmitter = new Emitter<void>();
   /** A device paired: both sides show the same short authentication string. */
@@ -70,10 +93,45 @@ export class WalkieHost implements Disposable {
     private readonly offers: PairingOffers,
     private readonly bridge: BridgeHost,
     clock: Clock,
+    vapid: VapidKeys | undefined,
   ) {
     const logger = o.logger ?? nullLogger;
     this.broker = new ApprovalBroker({ clock, expiryMs: o.expiryMs, logger });
-    this.service = new HostService({ hostName: o.hostName, broker: this.broker, logger });
+    const app = new AppBundle(o.webRoot ?? defaultWebRoot());
+    const webPush = vapid ? new WebPushSender({ keys: vapid, allowedHosts: o.notify?.pushHosts }) : undefined;
+    const { telegramBotToken, telegramApiBase } = o.notify ?? {};
+    this.notifier = new Notifier({
+      clock,
+      logger,
+      devices: () => registry.list().flatMap((d) => (d.notify ? [{ id: d.id, settings: d.notify }] : [])),
+      presence: o.presence ?? (() => false),
+      webPush,
+      ntfy: new NtfySender(),
+      telegram: telegramBotToken ? new TelegramSender({ botToken: telegramBotToken, apiBase: telegramApiBase }) : undefined,
+      appUrl: o.appUrl ?? currentOrigin,
+      // A push service said the subscription is gone (404/410): forget it with the device.
+      onTargetGone: (deviceId, target) => registry.dropNotifyTarget(deviceId, target),
+    });
+    this.service = new HostService({
+      hostName: o.hostName,
+      broker: this.broker,
+      logger,
+      appDigest: () => app.digest(),
+      // Only an address set on purpose (a tunnel's) is announced: the starting origin may be a loopback one
+      // that devices reach through a forward they were given instead (VS Code Remote, code-server).
+      relayUrl: () => (this.publicOrigin ? relayUrlForOrigin(this.publicOrigin) : undefined),
+      notify: {
+        config: (peerId) => {
+          const device = registry.get(peerId);
+          return device && { settings: device.notify ?? DEFAULT_NOTIFY_SETTINGS, ...(webPush ? { vapidPublicKey: webPush.publicKey } : {}) };
+        },
+        update: (peerId, settings) => {
+          if (!webPush && settings.targets.some((t) => t.kind === 'webpush')) return 'This computer cannot send Web Push (its push key could not be stored).';
+          if (!telegramBotToken && settings.targets.some((t) => t.kind === 'telegram')) return 'Telegram needs a bot token set on the computer first.';
+          return registry.setNotify(peerId, settings) ? undefined : 'Only a paired device can get notifications.';
+        },
+      },
+    });
     this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger, history: o.history });
     this.subs.add(
       bridge.onDeviceConnected((device) => {
@@ -89,6 +147,19 @@ export class WalkieHost implements Disposable {
       bridge.onMessage(({ device, message }) => this.peers.get(device.id)?.receive(message)),
       bridge.onPaired((e) => this.pairedEmitter.fire(e)),
       registry.onChanged(() => this.devicesEmitter.fire()),
+      this.notifier,
+      this.broker.onRequest((r) => this.notifier.approvalOpened({ id: r.id, session: r.session, cwd: r.cwd, summary: r.summary, expiresAt: r.expiresAt })),
+      this.broker.onResolved(({ request }) => this.notifier.approvalResolved(request)),
+      this.sessions.onDidAdd((session) => {
+        // A turn finished: working/waiting → idle; the session ended: → ended.
+        let previous = session.info().status;
+        const sub = session.onInfo((info) => {
+          if (info.status === 'idle' && (previous === 'working' || previous === 'waiting')) this.notifier.turnFinished({ session: info.id, cwd: info.cwd });
+          if (info.status === 'ended' && previous !== 'ended') this.notifier.sessionEnded({ session: info.id, cwd: info.cwd });
+          previous = info.status;
+        });
+        this.subs.add(sub);
+      }),
     );
   }
 
@@ -114,7 +185,15 @@ export class WalkieHost implements Disposable {
     const registry = await DeviceRegistry.open(o.store.registry, clock, logger);
     const offers = new PairingOffers({ clock, hostId: link.hostId, hostPublicKey: identity.noise.publicKey, relayUrl, logger });
     const bridge = new BridgeHost({ link, staticKey: identity.noise, hostId: link.hostId, hostName: o.hostName, offers, registry, clock, logger, x25519: nativeX25519 });
-    const host = new WalkieHost(o, origin, relay, link, registry, offers, bridge, clock);
+    // The VAPID key pair is made once and kept: a new one would orphan every push subscription. A store
+    // that cannot keep it means no Web Push (ntfy and Telegram still work), not a host that fails to start.
+    const vapid = o.store.vapid
+      ? await loadOrCreateVapidKeys(o.store.vapid).catch((e: unknown) => {
+          logger.warn(`notifications: no Web Push (${e instanceof Error ? e.message : 'the push key could not be loaded'})`);
+          return undefined;
+        })
+      : undefined;
+    const host = new WalkieHost(o, origin, relay, link, registry, offers, bridge, clock, vapid);
     link.start();
     return host;
   }
@@ -130,7 +209,10 @@ export class WalkieHost implements Disposable {
    */
   setPublicOrigin(origin: string): void {
     this.currentOrigin = origin.replace(/\/+$/, '');
+    this.publicOrigin = this.currentOrigin;
     this.offers.setRelayUrl(relayUrlForOrigin(this.currentOrigin));
+    // Devices connected now learn the new address over the channel and keep it (feature `relay`).
+    this.service.announceRelay();
   }
 
   get hostId(): string {
@@ -140,7 +222,7 @@ export class WalkieHost implements Disposable {
   /** Makes a new single-use pairing offer (the previous one stops working) and returns its URL. */
   newPairingUrl(): { url: string; expiresAt: number } {
     const offer = this.offers.create(this.o.offerLifetimeMs);
-    const url = encodePairingUrl(this.currentOrigin, offer);
+    const url = encodePairingUrl(this.o.appUrl ?? this.currentOrigin, offer);
     offer.psk.fill(0);
     return { url, expiresAt: offer.expiresAt };
   }

@@ -17,7 +17,7 @@ import type { Clock, TimerHandle } from '../../core/base/clock';
 import type { Disposable } from '../../core/base/dispose';
 import { nullLogger, type Logger } from '../../core/base/logger';
 import { lockScreenText, type LockScreenInput, type NotifyKind } from '../../core/notify/lockScreenText';
-import type { DeviceNotifySettings, NotifyTarget } from '../../core/notify/notifySettings';
+import type { DeviceNotifySettings, NotifyTarget } from '../../core/wire/notifySettings';
 import { pushPayload } from '../../core/notify/pushPayload';
 import type { NtfySender } from './ntfySender';
 import { NotifyError } from './notifyError';

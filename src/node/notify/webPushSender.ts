@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import './eceKeylogGuard';
 import webpush from 'web-push';
 import type { PushPayload } from '../../core/notify/pushPayload';
-import { PushSubscriptionSchema, type PushSubscription } from '../../core/notify/notifySettings';
+import { PushSubscriptionSchema, type PushSubscription } from '../../core/wire/notifySettings';
 import { checkStatus, checkUrl, post } from './httpPost';
 import { NotifyError } from './notifyError';
 import type { VapidKeys } from './vapidKeys';

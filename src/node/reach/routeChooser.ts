@@ -89,7 +89,7 @@ function describe(kind: RouteKind, f: RouteFacts): Omit<Route, 'alternatives'> {
         kind,
         url,
         label: `Phone must be on the same Wi-Fi as ${f.lan}.`,
-        warning: 'On plain http the phone cannot install the app or get notifications; a relay or tunnel with https can.',
+        warning: 'On plain http the phone cannot install the app, get notifications or seal its key, and its code is not pinned; a relay or tunnel with https can.',
       };
     case 'loopback':
       return {

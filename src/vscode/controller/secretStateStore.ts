@@ -7,15 +7,18 @@ import type { HostStateStore } from '../../node/host/fileStateStore';
 
 const IDENTITY_KEY = 'walkie.host.identity';
 const REGISTRY_KEY = 'walkie.host.registry';
+const VAPID_KEY = 'walkie.host.vapid';
 
 export class SecretStateStore implements HostStateStore {
   readonly registry: RegistryStore;
+  readonly vapid: RegistryStore;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.registry = {
       load: () => this.read(REGISTRY_KEY),
       save: (json) => this.write(REGISTRY_KEY, json),
     };
+    this.vapid = { load: () => this.read(VAPID_KEY), save: (json) => this.write(VAPID_KEY, json) };
   }
 
   loadIdentity(): Promise<string | undefined> {

@@ -88,6 +88,8 @@ export class WalkieController implements vscode.Disposable {
         logger: this.log,
         expiryMs: config.expiryMs,
         offerLifetimeMs: config.pairingLifetimeMs,
+        // The user is at the computer while a VS Code window has focus: no pushes then (issue 12).
+        presence: () => vscode.window.state.focused,
       });
     const relay = relayMode(config);
     // With "any free port", reuse the last one first: paired devices keep the relay address they were given,
@@ -166,8 +168,9 @@ export class WalkieController implements vscode.Disposable {
 
   /**
    * Behind VS Code Remote / Codespaces / a browser workbench, 127.0.0.1 is not the phone's way in: the
-   * loopback origin goes through asExternalUri (port forwarding). Only a plain origin can stand in a
-   * pairing URL (the relay URL is derived from it); a path-based proxy keeps the direct origin.
+   * loopback origin goes through asExternalUri (port forwarding). A forward with a path (code-server's
+   * `/proxy/<port>/`) works too: the app is opened under that path and the pairing payload names the relay
+   * at the same path (the proxy carries the WebSocket as well).
    */
   private async reachableUrl(host: WalkieHost, url: string): Promise<string> {
     const origin = new URL(host.origin);
@@ -179,17 +182,15 @@ export class WalkieController implements vscode.Disposable {
     } catch {
       return url;
     }
-    const ext = `${external.scheme}://${external.authority}`;
-    if ((external.path && external.path !== '/') || !/^https?$/.test(external.scheme) || ext === host.origin) {
-      if (ext !== host.origin) this.log.info('pairing: the forwarded relay address has a path; the pairing link keeps the direct address');
-      return url;
-    }
+    const prefix = external.path.replace(/\/+$/, '');
+    const ext = `${external.scheme}://${external.authority}${prefix}`;
+    if (!/^https?$/.test(external.scheme) || ext === host.origin) return url;
     const { encodePairingUrl, parsePairingUrl } = await import('../../core/pairing/pairingPayload');
     const offer = parsePairingUrl(url);
     try {
-      const relayUrl = `${external.scheme === 'https' ? 'wss' : 'ws'}://${external.authority}`;
+      const relayUrl = `${external.scheme === 'https' ? 'wss' : 'ws'}://${external.authority}${prefix}`;
       this.log.info(`pairing: devices reach the relay through ${ext}`);
-      return encodePairingUrl(ext, { ...offer, relayUrl });
+      return encodePairingUrl(`${ext}/`, { ...offer, relayUrl });
     } finally {
       offer.psk.fill(0);
     }
@@ -261,11 +262,11 @@ function routeOf(pairingUrl: string, hostOrigin: string): PairingState['route'] 
   const u = new URL(pairingUrl);
   const loopback = u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
   const port = Number(u.port) || 0;
-  const facts =
-    u.origin !== new URL(hostOrigin).origin
-      ? { port, forwarded: u.origin }
-      : loopback
-        ? { port }
+  // A loopback link is a loopback link, forwarded or not (a browser workbench on this computer).
+  const facts = loopback
+    ? { port }
+    : u.origin !== new URL(hostOrigin).origin
+      ? { port, forwarded: `${u.origin}${u.pathname.replace(/\/+$/, '')}` }
         : u.protocol === 'https:'
           ? { port, relay: u.origin }
           : { port, lan: u.hostname };

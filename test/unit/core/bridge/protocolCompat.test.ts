@@ -1,5 +1,5 @@
-import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import assert from 'node:assert/strict';
+import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import { randomBytes } from 'node:crypto';
 import { bytesToBase64url } from '../../../../src/core/base/bytes';
 import { ManualClock } from '../../../../src/core/base/clock';

@@ -1,5 +1,5 @@
-import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import assert from 'node:assert/strict';
+import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import { ApprovalBroker } from '../../../../src/core/approvals/approvalBroker';
 import { ChatLog } from '../../../../src/core/host/chatLog';
 import { ManualClock } from '../../../../src/core/base/clock';

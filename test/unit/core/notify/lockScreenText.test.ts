@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { COMMAND_MAX, FOLDER_MAX, folderBasename, lockScreenText, type NotifyKind } from '../../../../src/core/notify/lockScreenText';
-import { DEFAULT_NOTIFY_SETTINGS, DeviceNotifySettingsSchema, PushSubscriptionSchema } from '../../../../src/core/notify/notifySettings';
+import { DEFAULT_NOTIFY_SETTINGS, DeviceNotifySettingsSchema, PushSubscriptionSchema } from '../../../../src/core/wire/notifySettings';
 import { pushPayload, PushPayloadSchema } from '../../../../src/core/notify/pushPayload';
 
 const CANARY = 'CANARY_9d1c';

@@ -22,6 +22,28 @@ async function rejectsWith(p: Promise<unknown>, code: string) {
 }
 
 describe('DeviceRegistry', () => {
+  it('reads a version-1 file, keeps notification settings per device and saves version 2; revoking drops them', async () => {
+    const clock = new ManualClock();
+    const k = key();
+    const v1 = { v: 1, devices: [{ id: deviceIdOf(k), publicKey: Buffer.from(k).toString('base64url'), name: 'Old phone', pairedAt: 1, lastSeen: 2 }] };
+    const store = new MemoryStore(JSON.stringify(v1));
+    const reg = await DeviceRegistry.open(store, clock);
+    assert.equal(reg.list()[0]!.notify, undefined);
+    const sub = { kind: 'webpush' as const, subscription: { endpoint: 'https://fcm.googleapis.com/fcm/send/x', keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) } } };
+    const ntfy = { kind: 'ntfy' as const, topicUrl: 'https://ntfy.sh/walkie-x' };
+    assert.equal(reg.setNotify(deviceIdOf(k), { privacy: 'folder', whenPresent: false, turnFinished: true, sessionEnded: false, targets: [sub, ntfy] }), true);
+    assert.equal(reg.setNotify('0000000000000000', { privacy: 'folder', whenPresent: false, turnFinished: true, sessionEnded: true, targets: [] }), false);
+    reg.dropNotifyTarget(deviceIdOf(k), sub);
+    await reg.flush();
+    assert.equal(JSON.parse(store.text!).v, 2);
+    const again = await DeviceRegistry.open(store, clock);
+    assert.deepEqual(again.list()[0]!.notify?.targets, [ntfy]);
+    assert.equal(again.list()[0]!.notify?.sessionEnded, false);
+    again.revoke(deviceIdOf(k));
+    await again.flush();
+    assert.doesNotMatch(store.text!, /ntfy/);
+  });
+
   it('adds, finds by key, lists and persists devices', async () => {
     const clock = new ManualClock();
     const store = new MemoryStore();
@@ -97,7 +119,8 @@ describe('DeviceRegistry', () => {
   it('refuses a corrupt or tampered file (fails closed)', async () => {
     const clock = new ManualClock();
     await rejectsWith(DeviceRegistry.open(new MemoryStore('{nope'), clock), 'REGISTRY_ERR_CORRUPT');
-    await rejectsWith(DeviceRegistry.open(new MemoryStore('{"v":2,"devices":[]}'), clock), 'REGISTRY_ERR_CORRUPT');
+    await rejectsWith(DeviceRegistry.open(new MemoryStore('{"v":3,"devices":[]}'), clock), 'REGISTRY_ERR_CORRUPT');
+    await rejectsWith(DeviceRegistry.open(new MemoryStore('{"v":1,"devices":[{"id":"0000000000000000","publicKey":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","name":"n","pairedAt":1,"lastSeen":1,"notify":{}}]}'), clock), 'REGISTRY_ERR_CORRUPT');
     await rejectsWith(DeviceRegistry.open(new MemoryStore('{"v":1,"devices":[{"id":"x"}]}'), clock), 'REGISTRY_ERR_CORRUPT');
     const store = new MemoryStore();
     const reg = await DeviceRegistry.open(store, clock);

@@ -40,6 +40,15 @@ describe('pairingPayload', () => {
     assert.equal(parsed.relayUrl, 'ws://127.0.0.1:8787');
   });
 
+  it('puts the app at a site with a path, naming the relay in the payload; a bad app URL is refused', () => {
+    const o = offer({ relayUrl: 'wss://relay.example.com' });
+    const url = encodePairingUrl('https://me.example.io/walkie/', o);
+    assert.match(url, /^https:\/\/me\.example\.io\/walkie\/#[A-Za-z0-9_-]+$/);
+    assert.equal(parsePairingUrl(url).relayUrl, 'wss://relay.example.com');
+    assert.throws(() => encodePairingUrl('https://me.example.io/walkie/?x=1', o), (e: unknown) => e instanceof PairingError && e.code === 'PAIRING_ERR_URL');
+    assert.throws(() => encodePairingUrl('ftp://me.example.io/', o), (e: unknown) => e instanceof PairingError && e.code === 'PAIRING_ERR_URL');
+  });
+
   it('maps http origins to ws and https origins to wss', () => {
     assert.equal(relayUrlForOrigin('http://127.0.0.1:9000'), 'ws://127.0.0.1:9000');
     assert.equal(relayUrlForOrigin('https://a.example'), 'wss://a.example');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../../../src/core/base/clock';
 import type { Logger } from '../../../../src/core/base/logger';
 import type { LockScreenText } from '../../../../src/core/notify/lockScreenText';
-import { DEFAULT_NOTIFY_SETTINGS, type DeviceNotifySettings, type NotifyTarget, type PushSubscription } from '../../../../src/core/notify/notifySettings';
+import { DEFAULT_NOTIFY_SETTINGS, type DeviceNotifySettings, type NotifyTarget, type PushSubscription } from '../../../../src/core/wire/notifySettings';
 import { PushPayloadSchema, type PushPayload } from '../../../../src/core/notify/pushPayload';
 import { Notifier, type ApprovalEvent, type NotifyDevice } from '../../../../src/node/notify/notifier';
 import { NotifyError } from '../../../../src/node/notify/notifyError';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { lockScreenText } from '../../../../src/core/notify/lockScreenText';
-import type { PushSubscription } from '../../../../src/core/notify/notifySettings';
+import type { PushSubscription } from '../../../../src/core/wire/notifySettings';
 import { pushPayload, PushPayloadSchema, type PushPayload } from '../../../../src/core/notify/pushPayload';
 import { NotifyError } from '../../../../src/node/notify/notifyError';
 import { generateVapidKeys, loadOrCreateVapidKeys } from '../../../../src/node/notify/vapidKeys';

@@ -10,7 +10,7 @@ describe('chooseRoute', () => {
     assert.equal(chooseRoute({ ...all, forwarded: undefined, relay: undefined }).label, 'Reachable from your Tailscale devices: https://laptop.tail1234.ts.net');
     const lan = chooseRoute({ port: 8787, lan: '192.168.1.23' });
     assert.deepEqual([lan.kind, lan.url, lan.label], ['lan', 'http://192.168.1.23:8787', 'Phone must be on the same Wi-Fi as 192.168.1.23.']);
-    assert.match(lan.warning ?? '', /cannot install the app or get notifications/);
+    assert.match(lan.warning ?? '', /cannot install the app, get notifications or seal its key/);
   });
 
   it('never offers loopback without saying a phone cannot open it', () => {
