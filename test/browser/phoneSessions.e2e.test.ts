@@ -96,7 +96,10 @@ describe('the phone starts, switches, ends and resumes sessions on walkie serve 
     await page.getByTestId('confirm-stop').waitFor();
     await screenshot(page, 'sessions-confirm-stop');
     await page.getByTestId('confirm-stop').tap();
-    await eventually(async () => (await page.getByTestId('session-status').innerText()).includes('Ended'), 30_000);
+    await eventually(async () => (await page.getByTestId('session-status').innerText()).includes('Ended'), 30_000).catch(async (e: unknown) => {
+      await screenshot(page, 'sessions-stop-failed');
+      throw e;
+    });
     // The composer says so; End session is gone.
     assert.equal(await page.getByLabel('Message the agent').getAttribute('placeholder'), 'This session has ended');
     assert.equal(await page.getByTestId('stop-session').count(), 0);

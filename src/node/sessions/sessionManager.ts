@@ -155,11 +155,15 @@ export class SessionManager implements Disposable {
     const facts = session as Partial<AgentFacts>;
     this.remember(session, this.o.clock.now());
     const snapshot = new EndedSession(session.info(), session.chat, facts.agentSessionId, facts.transcriptPath);
+    if (this.closing) {
+      this.remove(entry);
+      return snapshot.dispose();
+    }
+    // Served before the live session is taken off, so devices never see a list without it (a phone would
+    // switch away from the session it shows).
+    const kept: Entry = { session: snapshot, subs: [this.o.service.addSession(snapshot)] };
     this.remove(entry);
-    if (this.closing) return snapshot.dispose();
-    const kept: Entry = { session: snapshot, subs: [] };
     this.entries.set(snapshot.id, kept);
-    kept.subs.push(this.o.service.addSession(snapshot));
     this.addEmitter.fire(snapshot);
   }
 

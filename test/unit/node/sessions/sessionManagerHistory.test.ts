@@ -62,6 +62,17 @@ describe('SessionManager with a history', () => {
     assert.deepEqual(service.sessionList(), []);
   });
 
+  it('never lists the service without a session while it is replaced by its ended state', async () => {
+    const { service, manager } = make();
+    const lists: string[][] = [];
+    const conn = service.connect({ id: 'p', name: 'p', send: (m) => m.type === 'sessionList' && lists.push(m.sessions.map((x) => x.id)) });
+    conn.receive({ type: 'hello', v: 1, features: ['sessions'] });
+    manager.adopt(new FakeSession('c1'));
+    await manager.stop('c1');
+    assert.ok(lists.length >= 2);
+    assert.deepEqual(lists.slice(1).filter((l) => !l.includes('c1')), [], JSON.stringify(lists));
+  });
+
   it('lists remembered sessions again after a restart, with the chat read back from the transcript', async () => {
     const transcript = path.join(dir, 'abc.jsonl');
     fs.writeFileSync(
