@@ -27,9 +27,13 @@ describe('walkie serve: sessions started, stopped and resumed from a device (rea
   let resumed: string;
 
   const stateDir = () => path.join(scratch, 'host');
+  // A stand-in systemd-inhibit on serve's PATH: records its calls, runs what it was given, records its end.
+  const awakeLog = () => path.join(scratch, 'keep-awake.log');
+  const awakeLines = () => (fs.existsSync(awakeLog()) ? fs.readFileSync(awakeLog(), 'utf8').trim().split('\n') : []);
+  const serveEnv = () => ({ ...home.env, PATH: `${path.join(scratch, 'bin')}:${home.env.PATH}`, KEEPAWAKE_LOG: awakeLog() });
   const serveArgs = (pairFile: string) => ['serve', '--bind', '127.0.0.1', '--allow-dir', allowed, '--agent', claudeBin(), '--pair-file', pairFile, '--state-dir', stateDir(), '--name', 'serve box'];
   const startServe = async (pairFile: string) => {
-    serve = new CliProcess(serveArgs(pairFile), { cwd: scratch, env: home.env });
+    serve = new CliProcess(serveArgs(pairFile), { cwd: scratch, env: serveEnv() });
     await serve.waitFor('serve to be ready', () => serve.stderr.includes('walkie: ready'));
     return fs.readFileSync(pairFile, 'utf8').trim();
   };
@@ -48,6 +52,13 @@ describe('walkie serve: sessions started, stopped and resumed from a device (rea
     home = seedClaudeHome(mock.url, { projects: 2 });
     [allowed, outside] = home.projects as [string, string];
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-sessions-e2e-'));
+    fs.mkdirSync(path.join(scratch, 'bin'));
+    fs.writeFileSync(
+      path.join(scratch, 'bin', 'systemd-inhibit'),
+      '#!/bin/sh\necho "start $*" >> "$KEEPAWAKE_LOG"\nwhile [ "${1#--}" != "$1" ]; do shift; done\n"$@" &\nchild=$!\n' +
+        'trap \'echo stopped >> "$KEEPAWAKE_LOG"; kill $child 2>/dev/null; exit 0\' TERM\nwait $child\necho released >> "$KEEPAWAKE_LOG"\n',
+      { mode: 0o755 },
+    );
     // A link inside the allowed folder that leads outside it.
     fs.symlinkSync(outside, path.join(allowed, 'escape'));
     const url = await startServe(path.join(scratch, 'pair.txt'));
@@ -127,6 +138,21 @@ describe('walkie serve: sessions started, stopped and resumed from a device (rea
     // Only this user can reach the control socket.
     assert.equal(fs.statSync(path.join(stateDir(), 'control.sock')).mode & 0o777, 0o600);
     assert.equal(fs.statSync(stateDir()).mode & 0o077, 0);
+  });
+
+  it('keeps the computer awake while a session waits for an approval, and lets it sleep once it is idle', async () => {
+    const starts = () => awakeLines().filter((l) => l.startsWith('start ')).length;
+    const before = starts();
+    const from = device.lines.length;
+    device.send({ type: 'start', folder: allowed, prompt: `SCENARIO:bash DIR=${allowed} go` });
+    const approval = await device.line('approval', (l) => l.tool === 'Bash', from, 60_000);
+    await device.waitFor('the inhibitor to run', () => starts() > before && awakeLines().at(-1)!.startsWith('start '));
+    assert.match(awakeLines().at(-1)!, new RegExp(`--what=sleep:idle --who=Walkie .* tail --pid=${serve.child.pid} -f /dev/null$`));
+    assert.match(serve.stderr, /walkie: keeping this computer awake while a session works or waits for an approval/);
+    device.send({ type: 'decide', id: approval.id, decision: 'allow' });
+    await device.line('session', (l) => infoOf(l).id === approval.session && infoOf(l).status === 'idle', from, 60_000);
+    await device.waitFor('the inhibitor to stop', () => awakeLines().at(-1) === 'stopped');
+    assert.match(serve.stderr, /walkie: this computer may sleep again/);
   });
 
   it('stops a session from the device; it stays listed as ended', async () => {

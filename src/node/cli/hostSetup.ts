@@ -10,6 +10,7 @@ import { systemClock } from '../../core/base/clock';
 import type { Logger } from '../../core/base/logger';
 import { defaultHostStateDir, FileStateStore } from '../host/fileStateStore';
 import { lanAddress } from '../host/lanAddress';
+import { KeepAwake, keepHostAwake } from '../host/keepAwake';
 import { defaultWebRoot, WalkieHost, type RelayMode } from '../host/walkieHost';
 import type { SessionHistory } from '../sessions/sessionHistory';
 import { chooseRoute } from '../reach/routeChooser';
@@ -35,6 +36,7 @@ export const HOST_OPTIONS = {
   name: { type: 'string' },
   'expiry-minutes': { type: 'string' },
   verbose: { type: 'boolean' },
+  'no-keep-awake': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -51,6 +53,8 @@ export const HOST_OPTIONS_USAGE = `  --relay URL          use a relay that runs 
   --state-dir D        where the host keeps its keys and paired devices (default ~/.walkie/host)
   --name N             the name devices show for this host (default: the machine's host name)
   --expiry-minutes M   approvals not answered within M minutes are denied (default 30)
+  --no-keep-awake      let the computer sleep even while a session works or waits for an approval (by
+                       default it is kept awake then, when a device is paired)
 `;
 
 type HostValues = { [K in keyof typeof HOST_OPTIONS]?: (typeof HOST_OPTIONS)[K]['type'] extends 'string' ? string : boolean };
@@ -64,6 +68,7 @@ export interface HostSetup {
   readonly expiryMs: number;
   readonly pairFile: string | undefined;
   readonly verbose: boolean;
+  readonly keepAwake: boolean;
 }
 
 /** The setup the options describe, or what is wrong with them (a usage error). */
@@ -91,6 +96,7 @@ export function parseHostSetup(values: HostValues): HostSetup | string {
     expiryMs: expiryMinutes * 60_000,
     pairFile: values['pair-file'],
     verbose: values.verbose === true,
+    keepAwake: values['no-keep-awake'] !== true,
   };
 }
 
@@ -161,10 +167,14 @@ export async function startHost(
     process.off('SIGINT', early);
     process.off('SIGTERM', early);
   }
+  const awake = setup.keepAwake ? new KeepAwake({ logger }) : undefined;
+  awake?.onChange((on) => io.stderr.write(on ? 'walkie: keeping this computer awake while a session works or waits for an approval\n' : 'walkie: this computer may sleep again\n'));
+  const awakeSub = awake && keepHostAwake(host, awake);
   return {
     host,
     tunnel,
     close: async () => {
+      awakeSub?.dispose();
       await tunnel?.supervisor.stop();
       await host.close();
     },
