@@ -75,7 +75,7 @@ describe('KeepAwake (a stand-in systemd-inhibit on PATH)', function () {
 
   it('says once that the tool is missing, and does nothing else', () => {
     const warnings: string[] = [];
-    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+    const logger = { trace() {}, debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
     const awake = new KeepAwake({ platform: 'linux', env: { PATH: path.join(dir, 'nothing-here') }, logger });
     awake.set(true);
     awake.set(false);
