@@ -258,7 +258,7 @@ function pickActive(sessions: readonly SessionInfo[]): string | undefined {
 }
 
 function resolutionText(resolution: string, by: Author): string {
-  const where = by.kind === 'device' ? `on ${by.name}` : by.kind === 'vscode' ? 'in VS Code' : '';
+  const where = by.kind === 'device' ? `on ${by.name}` : by.kind === 'vscode' ? 'in VS Code' : by.kind === 'terminal' ? 'at the computer' : '';
   switch (resolution) {
     case 'allowed':
       return `Approved ${where}`.trim();

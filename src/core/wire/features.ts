@@ -33,6 +33,8 @@ export const WIRE_FEATURES = [
    * not know gets an ended placeholder `session` instead of HOST_ERR_NO_SESSION.
    */
   'sessions',
+  /** `resolved.author` may be `{kind: "terminal"}`: answered at the computer, in the `walkie host` terminal. */
+  'terminalAuthor',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

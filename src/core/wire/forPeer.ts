@@ -9,7 +9,8 @@ import type { HostMessage } from './protocol';
  * v1 peer (`features` undefined: it sent no hello) gets a `hello` without `features`. Never mutates `message`.
  */
 export function forPeer(message: HostMessage, features: ReadonlySet<WireFeature> | undefined): HostMessage {
-  if (message.type === 'resolved' && message.author && !features?.has('author')) {
+  // A peer that knows typed authors but not the terminal one gets the v1 `by` ("terminal") alone.
+  if (message.type === 'resolved' && message.author && (!features?.has('author') || (message.author.kind === 'terminal' && !features.has('terminalAuthor')))) {
     const { author: _author, ...v1 } = message;
     return v1;
   }

@@ -10,6 +10,7 @@ import { AuditLog } from '../sessions/auditLog';
 import type { WalkieHost } from '../host/walkieHost';
 import { stderrLogger } from './stderrLogger';
 import { ControlServer, hostControlHandler } from '../host/controlSocket';
+import { LocalConsole } from './localConsole';
 import { announcePairing, HOST_OPTIONS, HOST_OPTIONS_USAGE, parseHostSetup, startHost, type CommandIO } from './hostSetup';
 
 export type { CommandIO } from './hostSetup';
@@ -105,7 +106,7 @@ export async function runHostCommand(argv: readonly string[], io: CommandIO): Pr
     if (!interactive) io.stderr.write(`walkie: session ${info.status}\n`);
   });
 
-  const restoreTerminal = interactive ? mirrorTerminal(session, io) : () => {};
+  const restoreTerminal = interactive ? mirrorTerminal(session, io, new LocalConsole(host, session, io)) : () => {};
   const stop = () => void host.sessions.stop(session.id).catch(() => undefined);
   process.off('SIGINT', early);
   process.off('SIGTERM', early);
@@ -146,11 +147,14 @@ const PRESENT_AFTER_TYPING_MS = 2 * 60_000;
 const typing = { at: -Infinity };
 
 /** The user keeps typing in this terminal: raw keys go to the agent, its screen comes back here. */
-function mirrorTerminal(session: AgentSession, io: CommandIO): () => void {
-  const out = session.onOutput((d) => io.stdout.write(d));
+function mirrorTerminal(session: AgentSession, io: CommandIO, local: LocalConsole): () => void {
+  // While the Walkie screen is open (Ctrl-], or a pairing), the agent's output is not shown; it redraws
+  // when the screen closes.
+  const out = session.onOutput((d) => local.open || io.stdout.write(d));
   const onKey = (d: Buffer) => {
     typing.at = Date.now();
-    session.write(d.toString('utf8'));
+    const key = d.toString('utf8');
+    if (!local.key(key)) session.write(key);
   };
   const onResize = () => session.resize(io.stdout.columns, io.stdout.rows);
   io.stdin.setRawMode(true);
@@ -158,6 +162,7 @@ function mirrorTerminal(session: AgentSession, io: CommandIO): () => void {
   io.stdin.resume();
   io.stdout.on('resize', onResize);
   return () => {
+    local.dispose();
     out.dispose();
     io.stdin.off('data', onKey);
     io.stdout.off('resize', onResize);
