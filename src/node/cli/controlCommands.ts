@@ -2,11 +2,10 @@
 // terminal, by asking the running `walkie serve` (or `walkie host`) of a state folder over its control
 // socket (src/node/host/controlSocket.ts). Human text by default, one JSON object with --json.
 import { parseArgs } from 'node:util';
-import QRCode from 'qrcode';
 import { safeText } from '../../core/bridge/deviceOutput';
 import { defaultHostStateDir } from '../host/fileStateStore';
 import { controlRequest } from '../host/controlSocket';
-import type { CommandIO } from './hostSetup';
+import { terminalQr, type CommandIO } from './hostSetup';
 
 export const PAIR_USAGE = `walkie pair [--state-dir D] [--json]
   Makes a new single-use pairing code on the running host and shows its URL and QR code.
@@ -57,7 +56,7 @@ export async function runControlCommand(verb: Verb, argv: readonly string[], io:
     case 'pair': {
       const url = String(rest.url);
       io.stdout.write(`Pair a device within ${Math.round((Number(rest.expiresAt) - Date.now()) / 60000)} minutes (single use):\n${url}\n`);
-      io.stdout.write(await QRCode.toString(url, { type: 'terminal', small: true }));
+      io.stdout.write(await terminalQr(url, io.stdout));
       return 0;
     }
     case 'devices': {

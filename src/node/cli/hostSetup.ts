@@ -199,7 +199,7 @@ export async function announcePairing(running: RunningHost, setup: HostSetup, io
   io.stderr.write(`walkie: ${route.label}\n`);
   if (route.warning) io.stderr.write(`walkie: ${route.warning}\n`);
   io.stderr.write(`walkie: pair a device within ${Math.round((expiresAt - Date.now()) / 60000)} minutes (single use):\n${url}\n`);
-  io.stderr.write(await QRCode.toString(url, { type: 'terminal', small: true }));
+  io.stderr.write(await terminalQr(url, io.stderr));
   host.onPaired(({ device, sas }) => io.stderr.write(`walkie: paired "${device.name}" — check that the device shows: ${sas}\n`));
 }
 
@@ -250,4 +250,17 @@ async function startTunnel(name: TunnelName, port: number, host: WalkieHost, io:
   io.stderr.write(`walkie ${command}: ${provider.displayName} is not available: ${why}\n`);
   await supervisor.stop();
   return null;
+}
+
+/**
+ * The pairing QR code for a terminal: error correction level L (a screen shows it undamaged), drawn with
+ * half blocks. A pairing URL carries two keys and a secret, so its code is about 59×31 characters and does
+ * not fit an 80×24 terminal; when the terminal is shorter than the code this says so, and `walkie pair` shows
+ * a fresh one at any time (the link above it works too, copied to the phone).
+ */
+export async function terminalQr(url: string, out: { isTTY?: boolean; rows?: number }): Promise<string> {
+  const qr = await QRCode.toString(url, { type: 'terminal', small: true, errorCorrectionLevel: 'L' });
+  const height = qr.split('\n').filter(Boolean).length;
+  const short = out.isTTY === true && typeof out.rows === 'number' && out.rows > 0 && out.rows < height + 2;
+  return short ? `${qr}walkie: the code above is ${height} lines tall and this terminal shows ${out.rows}: make the window taller (or the font smaller) to scan it, or run \`walkie pair\` later for a fresh one\n` : qr;
 }
