@@ -83,6 +83,8 @@ export function activate(context: vscode.ExtensionContext): WalkieApi {
 
   context.subscriptions.push(
     controller.onDidStartHost((host) => approvals.attach(host)),
+    // Paired devices may start sessions in this window's workspace folders; each opens as a VS Code terminal.
+    controller.onDidStartHost((host) => void sessions.serveDeviceSessions(host).catch((e: unknown) => log.warn(`sessions from devices are off: ${e instanceof Error ? e.message : 'error'}`))),
     controller.onDidPair(({ device, sas }) => {
       void vscode.window.showInformationMessage(`Walkie: paired "${device.name}". Check that the device shows the same words: ${sas}`);
     }),

@@ -10,6 +10,7 @@ import { ApprovalCard } from './ApprovalCard';
 import { SchedulesScreen } from './SchedulesScreen';
 import { Composer } from './Composer';
 import { noSessionText } from './hostWords';
+import { SessionsSheet } from './SessionsSheet';
 import { Thread } from './Thread';
 import { useStoreState } from './useStoreState';
 
@@ -62,6 +63,10 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
   const titleOf = (id: string) => s.sessions.find((x) => x.id === id)?.title;
   const [showSchedules, setShowSchedules] = useState(false);
   if (showSchedules && s.features.has('schedules')) return <SchedulesScreen controller={controller} defaultDir={session?.cwd} onClose={() => setShowSchedules(false)} />;
+  const [sheet, setSheet] = useState(false);
+  const [confirmStop, setConfirmStop] = useState(false);
+  // Approvals waiting in sessions other than the one on screen: the badge on the Sessions button.
+  const elsewhere = s.approvals.filter((a) => a.request.session !== s.active).length;
 
   return (
     <div class="app">
@@ -81,6 +86,16 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
           </label>
         ) : (
           <h1 class="brand">{s.hostName ?? title}</h1>
+        )}
+        {s.sessionControl && (
+          <button type="button" class="btn sessions-btn" onClick={() => setSheet(true)} data-testid="sessions-button" aria-label={elsewhere ? `Sessions, ${elsewhere} waiting elsewhere` : 'Sessions'}>
+            ☰
+            {elsewhere > 0 && (
+              <span class="badge" data-testid="other-waiting">
+                {elsewhere}
+              </span>
+            )}
+          </button>
         )}
         <span class={`conn conn-${isDown(s.conn) ? 'offline' : s.conn.state}`} data-testid="conn" role="status" title={connText(s.conn)}>
           <span class="conn-dot" aria-hidden="true" />
@@ -104,8 +119,33 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
           <span>{STATUS[session.status]}</span>
           <span class="muted small" data-testid="session-agent"> · {AGENT_NAMES[session.agent] ?? session.agent}</span>
           <span class="muted small"> · {session.cwd}</span>
+          {s.sessionControl && session.status !== 'ended' && !confirmStop && (
+            <button type="button" class="btn small stop-session" onClick={() => setConfirmStop(true)} data-testid="stop-session">
+              End session
+            </button>
+          )}
+          {confirmStop && (
+            <span class="confirm" role="alertdialog" aria-label="End this session?">
+              End this session?{' '}
+              <button
+                type="button"
+                class="btn small danger"
+                data-testid="confirm-stop"
+                onClick={() => {
+                  setConfirmStop(false);
+                  controller.stopSession();
+                }}
+              >
+                End it
+              </button>{' '}
+              <button type="button" class="btn small" onClick={() => setConfirmStop(false)}>
+                Cancel
+              </button>
+            </span>
+          )}
         </div>
       )}
+      {sheet && <SessionsSheet controller={controller} state={s} onClose={() => setSheet(false)} />}
       <Thread
         items={items}
         outbox={outbox}
@@ -116,7 +156,9 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
               ? 'Your computer cannot be reached right now. Walkie keeps trying.'
               : 'Connecting…'
             : s.sessions.length === 0
-              ? noSessionText(s.hostKind)
+              ? s.folders.length
+                ? 'No session yet. Start one from the ☰ Sessions list.'
+                : noSessionText(s.hostKind)
               : 'Nothing here yet.'
         }
       />

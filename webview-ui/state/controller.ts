@@ -90,6 +90,35 @@ export class Controller implements Disposable {
     return true;
   }
 
+  /** Feature `sessions`: starts a session in an allowed folder with a first prompt. */
+  startSession(folder: string, prompt: string): boolean {
+    if (!prompt.trim() || prompt.length > MAX_PROMPT_CHARS) return false;
+    if (this.send({ type: 'startSession', folder, prompt, clientId: newClientId() })) return true;
+    this.store.notify('Not connected: the session was not started.', 'error');
+    return false;
+  }
+
+  /** Feature `sessions`: resumes the agent's past session `id` in `folder`. */
+  resumeSession(folder: string, id: string): void {
+    if (!this.send({ type: 'startSession', folder, resume: id, clientId: newClientId() })) this.store.notify('Not connected: the session was not resumed.', 'error');
+  }
+
+  /** Feature `sessions`: asks for the agent's past sessions in `folder`. */
+  listPast(folder: string): void {
+    this.send({ type: 'listPast', folder });
+  }
+
+  /** Feature `sessions`: ends the active session (the view asks for a confirmation first). */
+  stopSession(): void {
+    const session = this.store.state.active;
+    if (session && !this.send({ type: 'stopSession', session })) this.store.notify('Not connected: the session was not stopped.', 'error');
+  }
+
+  /** Feature `sessions`: takes an ended session off the list. */
+  clearSession(session: string): void {
+    this.send({ type: 'clearSession', session });
+  }
+
   interrupt(): void {
     const session = this.store.state.active;
     if (session && !this.send({ type: 'interrupt', session })) this.store.notify('Not connected: Stop was not sent.', 'error');

@@ -5,7 +5,7 @@ import type { Clock } from '../../src/core/base/clock';
 import { Emitter } from '../../src/core/base/event';
 import { authorFromLabel, type Author } from '../../src/core/wire/author';
 import { agreedFeatures, type WireFeature } from '../../src/core/wire/features';
-import type { ApprovalRequest, ChatEvent, Decision, HostMessage, SessionInfo } from '../../src/core/wire/protocol';
+import type { ApprovalRequest, ChatEvent, Decision, HostMessage, PastSession, SessionInfo } from '../../src/core/wire/protocol';
 import type { ScheduleListing } from '../../src/core/wire/scheduleSchemas';
 import type { ConnState } from '../transport/transport';
 
@@ -57,6 +57,17 @@ export interface UiState {
   readonly features: ReadonlySet<WireFeature>;
   /** Feature `schedules`: the host's schedules, recent runs and loops, once asked for. */
   readonly schedules: ScheduleListing | undefined;
+  /**
+   * Feature `sessions`: true once the host sent its session list (it can start, resume and stop sessions
+   * when `folders` is not empty). False for an older host: the session controls stay hidden.
+   */
+  readonly sessionControl: boolean;
+  /** Folders the host lets this device start sessions in. */
+  readonly folders: readonly string[];
+  /** Per session: approvals waiting and last activity (from the host's list). */
+  readonly activity: Readonly<Record<string, { readonly pending: number; readonly lastActivity: number }>>;
+  /** The agent's past sessions of one folder, as last asked. */
+  readonly past: { readonly folder: string; readonly sessions: readonly PastSession[] } | undefined;
 }
 
 /** Something the user may want to be told about while looking elsewhere. */
@@ -81,7 +92,7 @@ export class Store {
     private readonly clock: Clock,
     conn: ConnState,
   ) {
-    this.current = { conn, hostName: undefined, sessions: [], active: undefined, chats: {}, outbox: {}, approvals: [], notices: [], features: new Set(), schedules: undefined };
+    this.current = { conn, hostName: undefined, sessions: [], active: undefined, chats: {}, outbox: {}, approvals: [], notices: [], features: new Set(), schedules: undefined, sessionControl: false, folders: [], activity: {}, past: undefined };
   }
 
   get state(): UiState {
@@ -157,6 +168,27 @@ export class Store {
       case 'app':
       case 'notify':
       case 'relay':
+        return;
+      case 'sessionList': {
+        let sessions = this.current.sessions;
+        for (const { pending: _p, lastActivity: _l, ...info } of m.sessions) {
+          sessions = sessions.some((x) => x.id === info.id) ? sessions.map((x) => (x.id === info.id ? info : x)) : [...sessions, info];
+        }
+        // A session the host no longer lists (cleared) leaves this device's list too.
+        const listed = new Set(m.sessions.map((x) => x.id));
+        sessions = sessions.filter((x) => listed.has(x.id));
+        const activity = Object.fromEntries(m.sessions.map((x) => [x.id, { pending: x.pending, lastActivity: x.lastActivity }]));
+        const active = sessions.some((x) => x.id === this.current.active) ? this.current.active : pickActive(sessions);
+        this.update({ sessionControl: true, folders: m.folders, sessions, activity, active });
+        return;
+      }
+      case 'pastSessions':
+        this.update({ past: { folder: m.folder, sessions: m.sessions } });
+        return;
+      case 'sessionStarted':
+        // This device asked for it: show it.
+        this.applySession(m.session);
+        this.update({ active: m.session.id });
         return;
       case 'error':
         return this.applyError(m.code, m.message, m.ref);
@@ -238,7 +270,7 @@ function pickActive(sessions: readonly SessionInfo[]): string | undefined {
 }
 
 function resolutionText(resolution: string, by: Author): string {
-  const where = by.kind === 'device' ? `on ${by.name}` : by.kind === 'vscode' ? 'in VS Code' : '';
+  const where = by.kind === 'device' ? `on ${by.name}` : by.kind === 'vscode' ? 'in VS Code' : by.kind === 'terminal' ? 'at the computer' : '';
   switch (resolution) {
     case 'allowed':
       return `Approved ${where}`.trim();

@@ -11,6 +11,9 @@
 //  - A prompt goes to its session, whose prompt ledger types each clientId into the agent once, however often
 //    a device resends it (SessionHandle.prompt).
 //  - A decision must name the request id AND its input hash; the first decision wins (ApprovalBroker).
+//  - Feature `sessions`: the session list (with pending approvals and last activity) goes to the peers that
+//    agreed to it, on request and on every change; starting, resuming, stopping and clearing sessions go to
+//    the SessionControl (src/core/host/sessionControl.ts), and without one they are refused.
 import type { ApprovalBroker } from '../approvals/approvalBroker';
 import type { ChatLog } from './chatLog';
 import { type Disposable, disposeAll } from '../base/dispose';
@@ -20,7 +23,8 @@ import type { Author } from '../wire/author';
 import { agreedFeatures, WIRE_FEATURES, type WireFeature } from '../wire/features';
 import { forPeer } from '../wire/forPeer';
 import type { DeviceNotifySettings } from '../wire/notifySettings';
-import type { DeviceMessage, HostMessage, SessionInfo } from '../wire/protocol';
+import type { DeviceMessage, HostMessage, SessionInfo, SessionSummary } from '../wire/protocol';
+import { SessionControlError, type SessionControl } from './sessionControl';
 import { PROTOCOL_VERSION } from '../wire/protocol';
 import { WIRE_ERROR_CODES, type WireErrorCode } from '../wire/wireErrorCodes';
 import type { DeskResult, ScheduleDesk } from './scheduleDesk';
@@ -78,6 +82,7 @@ export class HostService implements Disposable {
   private readonly log: Logger;
   private desk: ScheduleDesk<SessionHandle> | undefined;
   private deskSub: Disposable | undefined;
+  private control: SessionControl | undefined;
 
   constructor(
     private readonly options: {
@@ -98,8 +103,11 @@ export class HostService implements Disposable {
     const { broker } = options;
     this.subs.push(
       { dispose: () => this.deskSub?.dispose() },
-      broker.onRequest((request) => this.broadcast({ type: 'approval', request })),
-      broker.onResolved(({ request, outcome }) =>
+      broker.onRequest((request) => {
+        this.broadcast({ type: 'approval', request });
+        this.listChanged();
+      }),
+      broker.onResolved(({ request, outcome }) => {
         this.broadcast({
           type: 'resolved',
           id: request.id,
@@ -108,8 +116,9 @@ export class HostService implements Disposable {
           by: outcome.by,
           author: outcome.author,
           ...(outcome.message ? { message: outcome.message } : {}),
-        }),
-      ),
+        });
+        this.listChanged();
+      }),
     );
   }
 
@@ -121,6 +130,26 @@ export class HostService implements Disposable {
     this.deskSub?.dispose();
     this.desk = desk;
     this.deskSub = desk?.onChanged(() => this.broadcast({ type: 'schedules', listing: desk.listing() }));
+  }
+
+  /** Lets devices start, resume, stop and clear sessions (feature `sessions`); without one they are refused. */
+  setSessionControl(control: SessionControl | undefined): void {
+    this.control = control;
+    this.listChanged();
+  }
+
+  /** The folders devices may start sessions in (none without a SessionControl). */
+  folders(): readonly string[] {
+    return this.control?.folders() ?? [];
+  }
+
+  /** Every served session with its pending approvals and last activity (feature `sessions`). */
+  sessionList(): SessionSummary[] {
+    return [...this.sessions.values()].map(({ handle }) => {
+      const info = handle.info();
+      const last = handle.chat.since(handle.chat.lastSeq - 1)[0]?.at ?? 0;
+      return { ...info, pending: this.options.broker.pending(handle.id).length, lastActivity: Math.max(info.since, last) };
+    });
   }
 
   get hostName(): string {
@@ -138,16 +167,21 @@ export class HostService implements Disposable {
   addSession(handle: SessionHandle): Disposable {
     const entry = { handle, subs: [] as Disposable[] };
     entry.subs.push(
-      handle.onInfo((session) => this.broadcast({ type: 'session', session })),
+      handle.onInfo((session) => {
+        this.broadcast({ type: 'session', session });
+        this.listChanged();
+      }),
       handle.chat.onAppend((e) => this.broadcast({ type: 'chat', session: handle.id, seq: e.seq, at: e.at, event: e.event })),
     );
     this.sessions.set(handle.id, entry);
     this.broadcast({ type: 'session', session: handle.info() });
+    this.listChanged();
     return {
       dispose: () => {
         if (this.sessions.get(handle.id) !== entry) return;
         this.sessions.delete(handle.id);
         disposeAll(entry.subs);
+        this.listChanged();
       },
     };
   }
@@ -198,8 +232,12 @@ export class HostService implements Disposable {
   }
 
   private hello(state: PeerState): void {
+    // A hello lists at most 64 sessions (protocol cap): every live one, then the latest ended ones.
+    const all = this.sessionInfos();
+    const live = all.filter((i) => i.status !== 'ended');
+    const sessions = [...all.filter((i) => i.status === 'ended').slice(-Math.max(0, 64 - live.length)), ...live].slice(-64);
     const kind = this.options.hostKind;
-    this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions: this.sessionInfos(), features: [...WIRE_FEATURES], ...(kind ? { hostKind: kind } : {}) });
+    this.safeSend(state, { type: 'hello', v: PROTOCOL_VERSION, hostName: this.options.hostName, sessions, features: [...WIRE_FEATURES], ...(kind ? { hostKind: kind } : {}) });
   }
 
   get peerCount(): number {
@@ -217,7 +255,9 @@ export class HostService implements Disposable {
         this.hello(state);
         this.vouchApp(state);
         this.sendRelay(state);
-        return this.sendNotifyConfig(state);
+        this.sendNotifyConfig(state);
+        if (state.features.has('sessions')) this.sendList(state);
+        return;
       case 'sync':
         return this.sync(state, message.session, message.after);
       case 'prompt': {
@@ -246,6 +286,16 @@ export class HostService implements Disposable {
         s.handle.interrupt();
         return;
       }
+      case 'listSessions':
+        if (!state.features?.has('sessions')) return;
+        return this.sendList(state);
+      case 'listPast':
+      case 'startSession':
+      case 'stopSession':
+      case 'clearSession':
+        // Only for a peer that agreed to the feature (it then understands the answers).
+        if (!state.features?.has('sessions')) return;
+        return void this.runControl(state, message);
       case 'notify': {
         if (!state.features?.has('notify')) return;
         const why = this.options.notify ? this.options.notify.update(peer.id, message.settings) : 'this host sends no notifications';
@@ -294,8 +344,50 @@ export class HostService implements Disposable {
     }
   }
 
+  /** Runs one session request of a `sessions` peer; every failure becomes an `error` naming the request. */
+  private async runControl(state: PeerState, message: Extract<DeviceMessage, { type: 'listPast' | 'startSession' | 'stopSession' | 'clearSession' }>): Promise<void> {
+    const ref = message.type === 'startSession' ? message.clientId : message.type === 'listPast' ? undefined : message.session;
+    const control = this.control;
+    try {
+      if (!control) throw new SessionControlError('HOST_ERR_UNSUPPORTED', 'This host does not start or stop sessions from a device.');
+      switch (message.type) {
+        case 'listPast':
+          return this.safeSend(state, { type: 'pastSessions', folder: message.folder, sessions: (await control.listPast(message.folder)).slice(0, 100) });
+        case 'startSession': {
+          if (!message.prompt && !message.resume) throw new SessionControlError('HOST_ERR_START_FAILED', 'A new session needs a first prompt.');
+          const session = await control.start({ folder: message.folder, prompt: message.prompt, resume: message.resume });
+          return this.safeSend(state, { type: 'sessionStarted', ref: message.clientId, session });
+        }
+        case 'stopSession':
+          return await control.stop(message.session);
+        case 'clearSession':
+          return control.clear(message.session);
+      }
+    } catch (e) {
+      // A SessionControlError's message is written for the device; anything else stays generic.
+      if (e instanceof SessionControlError) return this.error(state, e.code, e.message.slice(0, 300), ref);
+      this.log.warn(`${message.type} failed: ${e instanceof Error ? e.message : 'error'}`);
+      this.error(state, message.type === 'startSession' ? 'HOST_ERR_START_FAILED' : 'HOST_ERR_UNSUPPORTED', undefined, ref);
+    }
+  }
+
+  private sendList(state: PeerState): void {
+    this.safeSend(state, { type: 'sessionList', sessions: this.sessionList().slice(-256), folders: [...(this.control?.folders() ?? [])].slice(0, 64) });
+  }
+
+  /** The session list changed: every `sessions` peer gets it again. */
+  private listChanged(): void {
+    for (const peer of this.peers.values()) if (peer.features?.has('sessions')) this.sendList(peer);
+  }
+
   private sync(peer: PeerState, sessionId: string, after: number): void {
     const s = this.sessions.get(sessionId);
+    if (!s && peer.features?.has('sessions')) {
+      // A session this host does not know (cleared, or lost with a host that kept no history): the device
+      // gets a state it can show — an ended session with no chat — rather than a raw error.
+      this.safeSend(peer, { type: 'session', session: { id: sessionId, title: 'No longer on this computer', agent: '', cwd: '', status: 'ended', since: 0, lastSeq: 0 } });
+      return this.safeSend(peer, { type: 'synced', session: sessionId, seq: 0 });
+    }
     if (!s) return this.error(peer, 'HOST_ERR_NO_SESSION', undefined, sessionId);
     this.safeSend(peer, { type: 'session', session: s.handle.info() });
     for (const e of s.handle.chat.since(after)) {

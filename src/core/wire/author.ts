@@ -19,11 +19,16 @@ export const AuthorSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('expiry') }),
   /** Walkie itself, shutting down (fail closed). */
   z.object({ kind: z.literal('walkie') }),
+  /**
+   * Feature `terminalAuthor`: the person at the computer, in the `walkie host` terminal (Ctrl-]). Sent only
+   * to peers that listed the feature; others get `by: "terminal"` alone (a reserved device name).
+   */
+  z.object({ kind: z.literal('terminal') }),
 ]);
 export type Author = z.infer<typeof AuthorSchema>;
 
 /** The v1 `by` strings, exactly as hosts have always sent them. */
-const LABELS = { vscode: 'VS Code', agent: 'agent', expiry: 'timeout', walkie: 'walkie' } as const;
+const LABELS = { vscode: 'VS Code', agent: 'agent', expiry: 'timeout', walkie: 'walkie', terminal: 'terminal' } as const;
 
 /** The v1 string for `by`: a device's name, or the fixed label of the other authors. */
 export function authorLabel(author: Author): string {
@@ -47,6 +52,8 @@ export function authorFromLabel(by: string): Author {
       return { kind: 'expiry' };
     case LABELS.walkie:
       return { kind: 'walkie' };
+    case LABELS.terminal:
+      return { kind: 'terminal' };
     default:
       return { kind: 'device', name: by };
   }

@@ -33,6 +33,15 @@ export const WIRE_FEATURES = [
   'schedules',
   /** `hello` carries `hostKind`: what the host runs in ('vscode', 'cli'), so a device can name it. */
   'hostKind',
+  /**
+   * The host's session list (`sessionList`, with pending approvals and last activity), past agent sessions
+   * (`listPast` → `pastSessions`), and starting, resuming, stopping and clearing sessions from a device
+   * (`startSession` → `sessionStarted`, `stopSession`, `clearSession`). A `sync` of a session the host does
+   * not know gets an ended placeholder `session` instead of HOST_ERR_NO_SESSION.
+   */
+  'sessions',
+  /** `resolved.author` may be `{kind: "terminal"}`: answered at the computer, in the `walkie host` terminal. */
+  'terminalAuthor',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

@@ -11,7 +11,8 @@ import type { HostMessage } from './protocol';
  */
 export function forPeer(message: HostMessage, features: ReadonlySet<WireFeature> | undefined): HostMessage | undefined {
   if ((message.type === 'schedules' || message.type === 'scheduleSaved') && !features?.has('schedules')) return undefined;
-  if (message.type === 'resolved' && message.author && !features?.has('author')) {
+  // A peer that knows typed authors but not the terminal one gets the v1 `by` ("terminal") alone.
+  if (message.type === 'resolved' && message.author && (!features?.has('author') || (message.author.kind === 'terminal' && !features.has('terminalAuthor')))) {
     const { author: _author, ...v1 } = message;
     return v1;
   }

@@ -47,6 +47,28 @@ export const SessionInfoSchema = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 
+/** Feature `sessions`: one row of the host's session list. */
+export const SessionSummarySchema = SessionInfoSchema.extend({
+  /** Approvals of this session waiting for an answer. */
+  pending: z.number().int().nonnegative(),
+  /** The last chat event or status change (ms since epoch). */
+  lastActivity: Millis,
+});
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+
+/** Feature `sessions`: a past conversation of the agent in a folder, which `startSession` can resume. */
+export const PastSessionSchema = z.object({
+  /** The agent's own session id (Claude Code: a UUID). */
+  id: Id,
+  /** The first prompt, capped. */
+  title: z.string().max(LIMITS.name * 2),
+  lastActivity: Millis,
+});
+export type PastSession = z.infer<typeof PastSessionSchema>;
+
+/** An absolute folder path as the host names it. */
+const Folder = z.string().min(1).max(4096);
+
 /** One chat event. Tool results are reduced to ok / error: their contents never cross the bridge. */
 export const ChatEventSchema = z.discriminatedUnion('kind', [
   /** A prompt. `clientId` echoes the device's prompt id, so the device knows its prompt landed (exactly once). */
@@ -142,6 +164,15 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     author: AuthorSchema.optional(),
     message: z.string().max(LIMITS.summary * 4).optional(),
   }),
+  /**
+   * Feature `sessions`: every session the host lists (live and ended), and the folders a device may start
+   * one in (empty: this host starts none). Sent in answer to `listSessions` and again whenever it changes.
+   */
+  z.object({ type: z.literal('sessionList'), sessions: z.array(SessionSummarySchema).max(256), folders: z.array(Folder).max(64) }),
+  /** Feature `sessions`: the agent's past sessions in `folder`, newest first (answer to `listPast`). */
+  z.object({ type: z.literal('pastSessions'), folder: Folder, sessions: z.array(PastSessionSchema).max(100) }),
+  /** Feature `sessions`: the session a `startSession` (its `clientId` in `ref`) started or resumed. */
+  z.object({ type: z.literal('sessionStarted'), ref: Id, session: SessionInfoSchema }),
   /** The end of a sync: everything up to `seq` has been sent for `session`. */
   z.object({ type: z.literal('synced'), session: Id, seq: Seq }),
   /**
@@ -186,6 +217,20 @@ export const DeviceMessageSchema = z.discriminatedUnion('type', [
     decision: DecisionSchema,
     message: z.string().max(LIMITS.summary * 4).optional(),
   }),
+  /** Feature `sessions`: asks for `sessionList`. */
+  z.object({ type: z.literal('listSessions') }),
+  /** Feature `sessions`: asks for the agent's past sessions in an allowed folder (`pastSessions`). */
+  z.object({ type: z.literal('listPast'), folder: Folder }),
+  /**
+   * Feature `sessions`: starts a session in an allowed folder with a first prompt (typed as a device prompt,
+   * never a command), or resumes the agent's past session `resume` there. Answered by `sessionStarted` or an
+   * `error` whose `ref` is `clientId`.
+   */
+  z.object({ type: z.literal('startSession'), folder: Folder, prompt: z.string().min(1).max(LIMITS.text).optional(), resume: Id.optional(), clientId: Id }),
+  /** Feature `sessions`: ends a session (a wrapped agent exits). */
+  z.object({ type: z.literal('stopSession'), session: Id }),
+  /** Feature `sessions`: takes an ended session off the list. */
+  z.object({ type: z.literal('clearSession'), session: Id }),
   /** Resend every chat event of `session` with seq > `after`, then every pending approval. */
   z.object({ type: z.literal('sync'), session: Id, after: Seq }),
   /** Feature `schedules`: asks for the `schedules` listing. */

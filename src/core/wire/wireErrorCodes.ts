@@ -14,6 +14,12 @@ export const WIRE_ERROR_CODES = {
   HOST_ERR_PROMPT_REFUSED: 'The prompt was refused.',
   /** The prompt could not be typed into the agent (timeout, the agent exited); the device may resend it. */
   HOST_ERR_PROMPT_FAILED: 'The prompt could not be delivered.',
+  /** A session request this host does not take (it starts no sessions, or the session is still running). */
+  HOST_ERR_UNSUPPORTED: 'This host cannot do that.',
+  /** `startSession` / `listPast` named a folder the host does not allow; `message` says why. */
+  HOST_ERR_FOLDER_REFUSED: 'Sessions cannot be started in that folder.',
+  /** A session could not be started or resumed (no agent CLI, a refused prompt…); `message` says why. */
+  HOST_ERR_START_FAILED: 'The session could not be started.',
   /** Notification settings could not be kept (not a paired device, or this host cannot notify); `message` says why. */
   HOST_ERR_NOTIFY: 'Notification settings were not saved.',
   /** Feature `schedules`: this host runs no schedules. */

@@ -6,7 +6,7 @@
 // the bridge) is agent-neutral and talks to the agent only through this interface: a second agent is one
 // new folder under src/node/agents/.
 import type { ToolDescription } from '../../core/approvals/approvalBroker';
-import type { ChatEvent } from '../../core/wire/protocol';
+import type { ChatEvent, PastSession } from '../../core/wire/protocol';
 
 /** A hook call from the agent, reduced to what Walkie acts on. `agentSessionId` is the agent's own id. */
 export interface HookEventBase {
@@ -163,4 +163,19 @@ export interface AgentAdapter {
   createChatReader(cwd: string): ChatReader;
   /** Present when a hand-started CLI of this agent can be attached. */
   readonly attach?: AttachSupport;
+  /** Present when the agent keeps past sessions that can be resumed. */
+  readonly resume?: ResumeSupport;
+}
+
+/** Past sessions from the agent's own store, and how to launch one again. */
+export interface ResumeSupport {
+  /** The agent's past sessions in `cwd` (its real path), newest first. Never throws. */
+  pastSessions(cwd: string, env: NodeJS.ProcessEnv): Promise<PastSession[]>;
+  /**
+   * The CLI arguments that resume the session with this id, or undefined when the id is not one of this
+   * agent's (security: the id comes from a device, and must never be read as another flag).
+   */
+  resumeArgs(id: string): string[] | undefined;
+  /** Where the agent keeps the transcript of past session `id` of `cwd`, if it exists. */
+  transcriptOf(cwd: string, id: string, env: NodeJS.ProcessEnv): string | undefined;
 }

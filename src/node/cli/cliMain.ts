@@ -3,13 +3,17 @@ import { DEVICE_USAGE, runDeviceCommand } from './deviceCli';
 import { HOST_USAGE, runHostCommand } from './hostCommand';
 import { runRelayCommand } from './relayCommand';
 import { runScheduleCommand, SCHEDULE_USAGE } from './scheduleCommand';
+import { runServeCommand, SERVE_USAGE } from './serveCommand';
+import { DEVICES_USAGE, PAIR_USAGE, runControlCommand, SESSIONS_USAGE } from './controlCommands';
 
 declare const WALKIE_VERSION: string;
 
 const USAGE = `walkie ${typeof WALKIE_VERSION === 'string' ? WALKIE_VERSION : ''} — watch and steer a terminal coding agent from your phone
 
-Usage:
+Usage (every command takes --help):
   walkie host [options] -- <agent> [args…]     run an agent (default: claude) and serve it to paired devices
+  walkie serve --allow-dir DIR… [options]      a long-lived host: devices start, resume and stop sessions
+  walkie pair | devices | sessions             ask the running host for a pairing code, its devices, its sessions
   walkie relay [--port P] [--bind ADDR] [--web-root DIR]   run a standalone relay (default 127.0.0.1:8787)
   walkie device <pairing-url> [--json] […]     pair with a host / reconnect, from a terminal or a script
   walkie schedule add|list|rm|run-now […]     scheduled sessions: a prompt run on a cadence, each run gated
@@ -17,7 +21,11 @@ Usage:
 
 ${HOST_USAGE}
 ${DEVICE_USAGE}
-${SCHEDULE_USAGE}`;
+${SCHEDULE_USAGE}
+${SERVE_USAGE}
+${PAIR_USAGE}
+${DEVICES_USAGE}
+${SESSIONS_USAGE}`;
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -35,6 +43,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'host':
       return runHostCommand(rest, io);
+    case 'serve':
+      return runServeCommand(rest, io);
+    case 'pair':
+    case 'devices':
+    case 'sessions':
+      return runControlCommand(command, rest, io);
     case 'relay':
       return runRelayCommand(rest, io);
     case 'device':

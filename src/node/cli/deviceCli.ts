@@ -39,7 +39,9 @@ export interface DeviceCliDeps {
 export const DEVICE_USAGE = `Usage: walkie device [<pairing-url>] [--name NAME] [--state-dir DIR] [--json] [--stay]
   Pairs with a host (first time: the URL from its QR code) or reconnects to it.
   Keys: a = allow, d = deny the oldest pending approval, q = quit.
-  --json: one JSON object per output line; JSON commands on stdin (docs/cli.md).
+  --json: one JSON object per output line; JSON commands on stdin (docs/cli.md): prompt, decide, interrupt,
+          and with a host that lists sessions: sessions, past, start, resume, stop, clear; with one that
+          runs schedules: schedules, scheduleSave, scheduleDelete, scheduleRunNow, loopCancel.
   --stay: keep running when stdin ends (until Ctrl-C or a signal, or the host ends the link for good).
 `;
 
@@ -56,6 +58,13 @@ const CommandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('scheduleDelete'), id: z.string().min(1).max(LIMITS.id) }),
   z.strictObject({ type: z.literal('scheduleRunNow'), id: z.string().min(1).max(LIMITS.id) }),
   z.strictObject({ type: z.literal('loopCancel'), id: z.string().min(1).max(LIMITS.id) }),
+  // Feature `sessions` (docs/protocol.md): the host's list, past sessions, start / resume / stop / clear.
+  z.strictObject({ type: z.literal('sessions') }),
+  z.strictObject({ type: z.literal('past'), folder: z.string().min(1).max(4096) }),
+  z.strictObject({ type: z.literal('start'), folder: z.string().min(1).max(4096), prompt: z.string().min(1).max(LIMITS.text) }),
+  z.strictObject({ type: z.literal('resume'), folder: z.string().min(1).max(4096), id: z.string().min(1).max(LIMITS.id) }),
+  z.strictObject({ type: z.literal('stop'), session: z.string().min(1).max(LIMITS.id) }),
+  z.strictObject({ type: z.literal('clear'), session: z.string().min(1).max(LIMITS.id) }),
 ]);
 
 interface Args {
@@ -71,6 +80,7 @@ export function defaultDeviceStateDir(): string {
 }
 
 const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
   name: { type: 'string' },
   'state-dir': { type: 'string' },
   json: { type: 'boolean' },
@@ -78,7 +88,7 @@ const OPTIONS = {
 } as const;
 
 /** The parsed arguments, or what is wrong with them. */
-function parseDeviceArgs(argv: readonly string[]): Args | string {
+function parseDeviceArgs(argv: readonly string[]): Args | { help: true } | string {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -86,6 +96,7 @@ function parseDeviceArgs(argv: readonly string[]): Args | string {
     return (e as Error).message;
   }
   const { values, positionals } = parsed;
+  if (values.help) return { help: true };
   if (positionals.length > 1) return 'only one pairing URL';
   for (const flag of ['name', 'state-dir'] as const) if (values[flag] === '') return `--${flag} needs a value`;
   return {
@@ -102,6 +113,10 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
   if (typeof args === 'string') {
     io.stderr.write(`walkie device: ${args}\n${DEVICE_USAGE}`);
     return 2;
+  }
+  if ('help' in args) {
+    io.stdout.write(DEVICE_USAGE);
+    return 0;
   }
   const clock = deps.clock ?? systemClock;
   const out = (value: Record<string, unknown>): void => void io.stdout.write(deviceOutputLine(value, args.json));
@@ -212,6 +227,14 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
         return out({ type: 'schedules', listing: m.listing });
       case 'scheduleSaved':
         return out({ type: 'scheduleSaved', ref: m.ref, schedule: m.schedule });
+      case 'sessionList':
+        for (const s of m.sessions) sessions.set(s.id, s);
+        return out({ type: 'sessionList', sessions: m.sessions, folders: m.folders });
+      case 'pastSessions':
+        return out({ type: 'pastSessions', folder: m.folder, sessions: m.sessions });
+      case 'sessionStarted':
+        sessions.set(m.session.id, m.session);
+        return out({ type: 'sessionStarted', ref: m.ref, session: m.session });
     }
   }
 
@@ -246,14 +269,38 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
       return error('CLI_ERR_BAD_LINE', 'not JSON');
     }
     if (command.type === 'decide') return decide(command.id, command.decision, command.message);
-    if (command.type !== 'prompt' && command.type !== 'interrupt') {
-      if (!client.features?.has('schedules')) return error('CLI_ERR_NO_SCHEDULES', 'this host does not speak the schedules feature');
-      return send(command as DeviceMessage);
+    const clientId = () => bytesToHex(new Uint8Array(randomBytes(16)));
+    switch (command.type) {
+      case 'sessions':
+        return send({ type: 'listSessions' });
+      case 'past':
+        return send({ type: 'listPast', folder: command.folder });
+      case 'start': {
+        const ref = clientId();
+        out({ type: 'starting', ref });
+        return send({ type: 'startSession', folder: command.folder, prompt: command.prompt, clientId: ref });
+      }
+      case 'resume': {
+        const ref = clientId();
+        out({ type: 'starting', ref });
+        return send({ type: 'startSession', folder: command.folder, resume: command.id, clientId: ref });
+      }
+      case 'stop':
+        return send({ type: 'stopSession', session: command.session });
+      case 'clear':
+        return send({ type: 'clearSession', session: command.session });
+      case 'schedules':
+      case 'scheduleSave':
+      case 'scheduleDelete':
+      case 'scheduleRunNow':
+      case 'loopCancel':
+        if (!client.features?.has('schedules')) return error('CLI_ERR_NO_SCHEDULES', 'this host does not speak the schedules feature');
+        return send(command as DeviceMessage);
     }
     const session = sessionFor(command.session);
     if (!session) return;
     if (command.type === 'interrupt') return send({ type: 'interrupt', session });
-    send({ type: 'prompt', session, text: command.text, clientId: bytesToHex(new Uint8Array(randomBytes(16))) });
+    send({ type: 'prompt', session, text: command.text, clientId: clientId() });
   };
   const onKey = (key: string) => {
     if (key === 'q' || key === '\u0003' || key === '\u0004') return finish(0);

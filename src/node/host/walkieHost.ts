@@ -25,6 +25,7 @@ import { PairingOffers } from '../../core/pairing/pairingOffers';
 import { encodePairingUrl, relayUrlForOrigin } from '../../core/pairing/pairingPayload';
 import { RelayServer } from '../../relay/relayServer';
 import { SessionManager } from '../sessions/sessionManager';
+import type { SessionHistory } from '../sessions/sessionHistory';
 import type { HostStateStore } from './fileStateStore';
 import { generateHostIdentity, RelayHostLink } from './relayHostLink';
 import { nativeX25519 } from './nativeX25519';
@@ -60,6 +61,8 @@ export interface WalkieHostOptions {
   logger?: Logger;
   expiryMs?: number;
   offerLifetimeMs?: number;
+  /** A long-lived host (`walkie serve`): ended sessions stay listed and are remembered across restarts. */
+  history?: SessionHistory;
 }
 
 const IdentitySchema = z.strictObject({ v: z.literal(1), noiseSecret: z.string(), relaySecret: z.string() });
@@ -132,7 +135,7 @@ export class WalkieHost implements Disposable {
         },
       },
     });
-    this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger });
+    this.sessions = new SessionManager({ service: this.service, broker: this.broker, clock, logger, history: o.history });
     this.subs.add(
       bridge.onDeviceConnected((device) => {
         this.peers.get(device.id)?.dispose();

@@ -106,6 +106,30 @@ export class AgentSession implements SessionHandle, Disposable {
     return this.core.bypassDetected;
   }
 
+  /** The agent's own session id, once it made a hook call (kept after it ended). */
+  get agentSessionId(): string | undefined {
+    return this.core.agentSessionId;
+  }
+
+  /** The agent's transcript file, once it made a hook call. */
+  get transcriptPath(): string | undefined {
+    return this.core.transcriptPath;
+  }
+
+  /** Shows a resumed session's earlier conversation from its transcript before the agent's first hook call. */
+  followTranscript(file: string): void {
+    this.core.followKnownTranscript(file);
+  }
+
+  /** The folder the agent runs in. */
+  get cwd(): string {
+    return this.o.cwd;
+  }
+
+  get adapter(): AgentSessionOptions['adapter'] {
+    return this.o.adapter;
+  }
+
   private launch(server: HookServer, bin: string, env: NodeJS.ProcessEnv): void {
     const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-agent-'));
     this.core.track({ dispose: () => fs.rmSync(privateDir, { recursive: true, force: true }) });

@@ -70,6 +70,8 @@ export class SessionCore implements Disposable {
   private reader: ChatReader | undefined;
   private typing: Promise<void> = Promise.resolve();
   private bypass = false;
+  private agentId: string | undefined;
+  private transcriptFile: string | undefined;
 
   constructor(
     private readonly o: SessionCoreOptions,
@@ -108,6 +110,16 @@ export class SessionCore implements Disposable {
   /** Set once the agent reported a permission-bypassing mode. */
   get bypassDetected(): boolean {
     return this.bypass;
+  }
+
+  /** The agent's own session id (what `--resume` takes), once a hook call named it. */
+  get agentSessionId(): string | undefined {
+    return this.agentId;
+  }
+
+  /** The transcript the agent writes, once a hook call named it. */
+  get transcriptPath(): string | undefined {
+    return this.transcriptFile;
   }
 
   info(): SessionInfo {
@@ -166,6 +178,7 @@ export class SessionCore implements Disposable {
 
   /** What any hook call tells, whatever its kind: where the transcript is, and whether permissions are bypassed. */
   observe(ev: ParsedHookEvent): void {
+    if (ev.agentSessionId && !this.ended) this.agentId = ev.agentSessionId;
     this.followTranscript(ev);
     if (ev.bypass) this.flagBypass();
   }
@@ -233,11 +246,20 @@ export class SessionCore implements Disposable {
     if (!this.ended) this.setStatus('working');
   }
 
+  /**
+   * Follows a transcript known before the agent's first hook call (a resumed session: the agent appends to
+   * its old file), so the earlier conversation shows at once. A later hook naming another file moves it.
+   */
+  followKnownTranscript(file: string): void {
+    this.followTranscript({ transcriptPath: file });
+  }
+
   /** Starts (or moves) the transcript tailer to the file the agent names; the first read rebuilds history. */
-  private followTranscript(ev: ParsedHookEvent): void {
+  private followTranscript(ev: Pick<ParsedHookEvent, 'transcriptPath'>): void {
     const file = ev.transcriptPath;
     if (!file || !path.isAbsolute(file) || !file.endsWith('.jsonl') || this.tailer?.file === file || this.ended) return;
     this.tailer?.dispose();
+    this.transcriptFile = file;
     const reader = this.o.adapter.createChatReader(this.o.cwd);
     this.reader = reader;
     this.tailer = new TranscriptTailer({ file, logger: this.o.logger, onLine: (line) => this.onTranscriptLine(reader, line) });

@@ -6,7 +6,9 @@
 // started from a device, schedules) will too, and its events tell the UI what it holds.
 //
 // Lifecycle of one session here: start/adopt → served to every peer → (it ends by itself, or stop()) → its
-// final info is broadcast → taken off the HostService and disposed → onDidRemove. Ids are made by the
+// final info is broadcast → taken off the HostService and disposed → onDidRemove. With `history` (a
+// long-lived host: `walkie serve`), an ended session is instead replaced by an EndedSession that keeps its
+// chat and stays listed until clear(); the history file lets restore() list it again after a restart. Ids are made by the
 // session (SessionCore: 72 random bits); the manager refuses a second session with an id it already holds.
 import type { ApprovalBroker } from '../../core/approvals/approvalBroker';
 import type { Clock } from '../../core/base/clock';
@@ -14,12 +16,15 @@ import { type Disposable, disposeAll } from '../../core/base/dispose';
 import { Emitter, type Event } from '../../core/base/event';
 import type { Logger } from '../../core/base/logger';
 import type { HostService, SessionHandle } from '../../core/host/hostService';
+import type { AgentAdapter } from '../agents/agentAdapter';
 import type { AgentSession, AgentSessionOptions } from './agentSession';
+import { EndedSession } from './endedSession';
+import type { SessionHistory } from './sessionHistory';
 
 /** A session the manager can own: served to peers, stopped on request, disposed when it leaves. */
 export interface ManagedSession extends SessionHandle, Disposable {}
 
-export type SessionManagerErrorCode = 'SESSIONS_ERR_UNKNOWN' | 'SESSIONS_ERR_DUPLICATE' | 'SESSIONS_ERR_CLOSED';
+export type SessionManagerErrorCode = 'SESSIONS_ERR_UNKNOWN' | 'SESSIONS_ERR_DUPLICATE' | 'SESSIONS_ERR_CLOSED' | 'SESSIONS_ERR_RUNNING';
 
 export class SessionManagerError extends Error {
   override readonly name = 'SessionManagerError';
@@ -41,6 +46,14 @@ export interface SessionManagerOptions {
   readonly broker: ApprovalBroker;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Keep ended sessions listed (with their chat) and remember them here across restarts. */
+  readonly history?: SessionHistory;
+}
+
+/** What a session may tell about its agent, for the history (AgentSession has it). */
+interface AgentFacts {
+  readonly agentSessionId?: string;
+  readonly transcriptPath?: string;
 }
 
 interface Entry {
@@ -95,12 +108,84 @@ export class SessionManager implements Disposable {
     this.entries.set(session.id, entry);
     entry.subs.push(this.o.service.addSession(session));
     // Subscribed after the service's own listener: devices get the final info before the session goes.
-    entry.subs.push(session.onInfo((info) => info.status === 'ended' && this.remove(entry)));
+    entry.subs.push(
+      session.onInfo((info) => {
+        if (info.status === 'ended') return this.ended(entry);
+        // The agent's ids arrive with its first hook call: remembered at once, so a crash loses nothing.
+        const facts = session as Partial<AgentFacts>;
+        const known = this.o.history?.get(session.id);
+        if (known && (facts.agentSessionId !== known.agentSessionId || facts.transcriptPath !== known.transcriptPath)) this.remember(session, undefined);
+      }),
+    );
     this.o.logger.info(`sessions: serving ${session.id}`);
+    this.remember(session, undefined);
     this.addEmitter.fire(session);
-    if (session.info().status === 'ended') this.remove(entry);
+    if (session.info().status === 'ended' && !(session instanceof EndedSession)) this.ended(entry);
     return session;
   }
+
+  /**
+   * Lists the remembered sessions again (after a restart), each as an ended session whose chat is rebuilt
+   * from the agent's transcript. `adapterFor` finds the adapter that reads an agent's transcript.
+   */
+  restore(adapterFor: (agentId: string) => AgentAdapter | undefined): void {
+    for (const h of this.o.history?.list() ?? []) {
+      if (this.entries.has(h.id)) continue;
+      this.adopt(EndedSession.fromHistory(h, adapterFor(h.agent), this.o.clock));
+    }
+  }
+
+  /** Takes an ended session off the list (and out of the history). @throws SessionManagerError */
+  clear(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) throw new SessionManagerError('SESSIONS_ERR_UNKNOWN', `no session with id ${id} is served`);
+    if (entry.session.info().status !== 'ended') throw new SessionManagerError('SESSIONS_ERR_RUNNING', 'the session is still running: stop it first');
+    this.o.history?.remove(id);
+    this.remove(entry);
+  }
+
+  /** A session ended: without history it goes; with, its final state stays listed (same id, same chat). */
+  private ended(entry: Entry): void {
+    const { session } = entry;
+    if (!this.o.history || session instanceof EndedSession) {
+      if (!this.o.history) this.remove(entry);
+      return;
+    }
+    if (this.entries.get(session.id) !== entry) return;
+    const facts = session as Partial<AgentFacts>;
+    this.remember(session, this.o.clock.now());
+    const snapshot = new EndedSession(session.info(), session.chat, facts.agentSessionId, facts.transcriptPath);
+    if (this.closing) {
+      this.remove(entry);
+      return snapshot.dispose();
+    }
+    // Served before the live session is taken off, so devices never see a list without it (a phone would
+    // switch away from the session it shows).
+    const kept: Entry = { session: snapshot, subs: [this.o.service.addSession(snapshot)] };
+    this.remove(entry);
+    this.entries.set(snapshot.id, kept);
+    this.addEmitter.fire(snapshot);
+  }
+
+  /** Writes what a restart needs to list the session again (no chat: that is rebuilt from the transcript). */
+  private remember(session: ManagedSession, endedAt: number | undefined): void {
+    const history = this.o.history;
+    if (!history || session instanceof EndedSession) return;
+    const info = session.info();
+    const facts = session as Partial<AgentFacts>;
+    const before = history.get(session.id);
+    history.put({
+      id: session.id,
+      agent: info.agent,
+      cwd: info.cwd,
+      title: info.title,
+      startedAt: before?.startedAt ?? this.o.clock.now(),
+      ...(endedAt !== undefined ? { endedAt } : {}),
+      ...(facts.agentSessionId ? { agentSessionId: facts.agentSessionId } : {}),
+      ...(facts.transcriptPath ? { transcriptPath: facts.transcriptPath } : {}),
+    });
+  }
+
 
   /** The session with this id, while it is served. */
   get(id: string): ManagedSession | undefined {
@@ -123,7 +208,10 @@ export class SessionManager implements Disposable {
     try {
       await entry.session.stop();
     } finally {
-      this.remove(entry);
+      // With history, a session that ended was replaced by its ended state (ended()); one that did not end
+      // (stop failed) goes, as without history.
+      if (!this.o.history || this.closing || entry.session.info().status !== 'ended') this.remove(entry);
+      else this.ended(entry);
     }
   }
 

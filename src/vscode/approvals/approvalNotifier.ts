@@ -158,7 +158,7 @@ function lowerFirst(s: string): string {
 
 /** "approved on Pixel 8", "denied in VS Code", "expired". */
 function describe(o: Outcome): string {
-  const where = o.author.kind === 'vscode' ? 'in VS Code' : `on ${o.by}`;
+  const where = o.author.kind === 'vscode' ? 'in VS Code' : o.author.kind === 'terminal' ? 'at the computer' : `on ${o.by}`;
   switch (o.resolution) {
     case 'allowed':
       return `approved ${where}`;

@@ -5,7 +5,8 @@
 import os from 'node:os';
 import * as vscode from 'vscode';
 import type { AgentSession } from '../../node/sessions/agentSession';
-import type { SessionManager } from '../../node/sessions/sessionManager';
+import type { AgentStartOptions, SessionManager } from '../../node/sessions/sessionManager';
+import type { WalkieHost } from '../../node/host/walkieHost';
 import { AgentTerminal } from './agentTerminal';
 import type { WalkieController } from '../controller/walkieController';
 
@@ -82,13 +83,56 @@ export class AgentSessions implements vscode.Disposable {
       policy: config.policy,
       expiryMs: config.expiryMs,
     });
+    this.showInTerminal(session, manager, adapter.displayName);
+    return session;
+  }
+
+  /**
+   * Lets paired devices start, resume and stop sessions in this window's workspace folders (feature
+   * `sessions`): a session started from a device opens as a VS Code terminal like any other, so the person at
+   * the desk sees it and can type in it. Security: only in a trusted workspace, only in its folders (real
+   * paths, checked by the launcher's folder gate), with the settings' agent, policy and expiry.
+   */
+  async serveDeviceSessions(host: WalkieHost, test: { readonly env?: NodeJS.ProcessEnv; readonly folders?: readonly string[] } = {}): Promise<void> {
+    const { readConfig } = await import('../controller/walkieConfig');
+    const config = readConfig();
+    const { adapterFor } = await import('../../node/agents/registry/adapterFor');
+    const { SessionLauncher } = await import('../../node/sessions/sessionLauncher');
+    const { resolveAllowedFolders } = await import('../../node/sessions/folderGate');
+    const adapter = adapterFor(config.agentCommand, config.agentKind);
+    const folders = () => {
+      if (!this.isTrusted()) return [];
+      try {
+        // `test.folders`: the in-editor suite's scratch project instead of the workspace folders.
+        return resolveAllowedFolders(test.folders ?? (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath));
+      } catch {
+        return [];
+      }
+    };
+    const launcher = new SessionLauncher({
+      manager: host.sessions,
+      adapter,
+      folders,
+      logger: this.log,
+      env: test.env,
+      audit: this.controller.auditLog,
+      expiryMs: config.expiryMs,
+      run: async (options: AgentStartOptions) => {
+        const session = await host.sessions.start({ ...options, argv: [...config.agentArgs, ...options.argv], policy: config.policy });
+        this.showInTerminal(session, host.sessions, adapter.displayName);
+        return session;
+      },
+    });
+    host.service.setSessionControl(launcher);
+  }
+
+  private showInTerminal(session: AgentSession, manager: SessionManager, name: string): void {
     const pty = new AgentTerminal(session);
-    const terminal = vscode.window.createTerminal({ name: `${adapter.displayName} (Walkie)`, pty, iconPath: new vscode.ThemeIcon('broadcast') });
+    const terminal = vscode.window.createTerminal({ name: `${name} (Walkie)`, pty, iconPath: new vscode.ThemeIcon('broadcast') });
     const entry: Running = { session, manager, terminal, pty, subs: [pty] };
     entry.subs.push(session.onExit(() => this.forget(session.id)));
     this.running.set(session.id, entry);
     terminal.show();
-    return session;
   }
 
   /** Ends one session (default: every session) and waits for the agent to exit. */

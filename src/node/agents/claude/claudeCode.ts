@@ -21,6 +21,7 @@ import { prepareClaudePrompt } from './claudePrompt';
 import { AgentLaunchError, compareVersions } from '../agentLaunchError';
 import { permissionRequestAnswer } from '../hookAnswers';
 import { CLAUDE_ATTACH } from './claudeAttachInstaller';
+import { CLAUDE_SESSION_ID, claudePastSessions, claudeTranscriptOf } from './claudeSessionStore';
 
 // Agent-neutral since the second adapter; re-exported here for the existing importers.
 export { AgentLaunchError, compareVersions, type AgentLaunchErrorCode } from '../agentLaunchError';
@@ -115,6 +116,12 @@ export class ClaudeCodeAdapter implements AgentAdapter {
   }
 
   readonly attach = CLAUDE_ATTACH;
+
+  readonly resume = {
+    pastSessions: (cwd: string, env: NodeJS.ProcessEnv) => claudePastSessions(cwd, env),
+    resumeArgs: (id: string) => (CLAUDE_SESSION_ID.test(id) ? ['--resume', id] : undefined),
+    transcriptOf: claudeTranscriptOf,
+  };
 
   isReadOnlyTool(tool: string): boolean {
     return CLAUDE_READ_ONLY_TOOLS.has(tool);

@@ -1,0 +1,126 @@
+// KeepAwake with a stand-in `systemd-inhibit` on PATH that records how it was called, runs the command it
+// was given (the real `tail --pid=…`), and records how it ended: stopped by Walkie, or released because the
+// process it waits on (Walkie) died.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Emitter } from '../../../../src/core/base/event';
+import type { SessionInfo } from '../../../../src/core/wire/protocol';
+import { inhibitorFor, KeepAwake, keepHostAwake } from '../../../../src/node/host/keepAwake';
+
+const STAND_IN = `#!/bin/sh
+echo "start $*" >> "$KEEPAWAKE_LOG"
+while [ "\${1#--}" != "$1" ]; do shift; done
+"$@" &
+child=$!
+trap 'echo stopped >> "$KEEPAWAKE_LOG"; kill $child 2>/dev/null; exit 0' TERM
+wait $child
+echo released >> "$KEEPAWAKE_LOG"
+`;
+
+async function until<T>(what: string, probe: () => T | undefined | false, ms = 8000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('KeepAwake (a stand-in systemd-inhibit on PATH)', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let log: string;
+  let env: NodeJS.ProcessEnv;
+  const lines = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []);
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-sessions-awake-'));
+    fs.writeFileSync(path.join(dir, 'systemd-inhibit'), STAND_IN, { mode: 0o755 });
+    log = path.join(dir, 'calls.log');
+    env = { PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`, KEEPAWAKE_LOG: log };
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('starts the inhibitor once while wanted, waiting on Walkie, and stops it when not', async () => {
+    const awake = new KeepAwake({ platform: 'linux', env });
+    const changes: boolean[] = [];
+    awake.onChange((on) => changes.push(on));
+    awake.set(true);
+    awake.set(true);
+    await until('the inhibitor to start', () => lines().length > 0);
+    assert.deepEqual(lines(), [`start --what=sleep:idle --who=Walkie --why=A Walkie agent session is working or waiting for approval --mode=block tail --pid=${process.pid} -f /dev/null`]);
+    assert.equal(awake.active, true);
+    awake.set(false);
+    await until('the inhibitor to stop', () => lines().includes('stopped'));
+    assert.equal(awake.active, false);
+    assert.deepEqual(changes, [true, false]);
+    awake.dispose();
+  });
+
+  it('is released when Walkie dies without stopping it (a crash)', async () => {
+    const walkie = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const awake = new KeepAwake({ platform: 'linux', env, pid: walkie.pid });
+    const off = new Promise<void>((resolve) => awake.onChange((on) => !on && resolve()));
+    awake.set(true);
+    await until('the inhibitor to start', () => lines().length > 0);
+    walkie.kill('SIGKILL');
+    await until('the inhibitor to be released', () => lines().includes('released'));
+    await off;
+    assert.equal(awake.active, false);
+  });
+
+  it('says once that the tool is missing, and does nothing else', () => {
+    const warnings: string[] = [];
+    const logger = { trace() {}, debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const awake = new KeepAwake({ platform: 'linux', env: { PATH: path.join(dir, 'nothing-here') }, logger });
+    awake.set(true);
+    awake.set(false);
+    awake.set(true);
+    assert.equal(awake.active, false);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /systemd-inhibit was not found/);
+  });
+
+  it('names caffeinate on macOS and SetThreadExecutionState on Windows, each waiting on Walkie', () => {
+    assert.deepEqual(inhibitorFor('darwin', 42), { command: 'caffeinate', args: ['-i', '-w', '42'] });
+    const win = inhibitorFor('win32', 42)!;
+    assert.equal(win.command, 'powershell.exe');
+    assert.match(win.args.at(-1)!, /SetThreadExecutionState\(\[uint32\]2147483649\).*Wait-Process -Id 42$/);
+    assert.equal(inhibitorFor('aix', 42), undefined);
+  });
+});
+
+describe('keepHostAwake', () => {
+  it('is on only while a device is paired and a session works or waits for an approval', () => {
+    const calls: boolean[] = [];
+    const fake = { set: (on: boolean) => calls.push(on), dispose() {} } as unknown as KeepAwake;
+    const info = new Emitter<SessionInfo>();
+    const added = new Emitter<{ onInfo: typeof info.event }>();
+    const devices = new Emitter<void>();
+    let status: SessionInfo['status'] = 'idle';
+    let paired: unknown[] = [];
+    const session = { info: () => ({ status }) as SessionInfo, onInfo: info.event };
+    const list: (typeof session)[] = [];
+    const host = { sessions: { list: () => list, onDidAdd: added.event, onDidRemove: new Emitter<unknown>().event }, pairedDevices: () => paired, onDevicesChanged: devices.event };
+    const sub = keepHostAwake(host, fake);
+    const step = (s: SessionInfo['status']) => {
+      status = s;
+      info.fire(session.info());
+      return calls.at(-1);
+    };
+    list.push(session);
+    added.fire(session);
+    assert.equal(step('working'), false, 'no device paired');
+    paired = [{}];
+    devices.fire();
+    assert.equal(calls.at(-1), true);
+    assert.equal(step('idle'), false);
+    assert.equal(step('waiting'), true);
+    assert.equal(step('ended'), false);
+    sub.dispose();
+  });
+});
