@@ -23,6 +23,7 @@ export function NotifySettings({ controller }: { controller: Controller }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [ntfyUrl, setNtfyUrl] = useState('');
+  const [chatId, setChatId] = useState('');
   useEffect(() => {
     const sub = controller.onNotifyConfig((c) => {
       setConfig(c);
@@ -35,6 +36,7 @@ export function NotifySettings({ controller }: { controller: Controller }) {
   const support = pushSupport();
   const hasPush = settings.targets.some((t) => t.kind === 'webpush');
   const ntfy = settings.targets.find((t): t is Extract<NotifyTarget, { kind: 'ntfy' }> => t.kind === 'ntfy');
+  const telegram = settings.targets.find((t): t is Extract<NotifyTarget, { kind: 'telegram' }> => t.kind === 'telegram');
 
   const save = (next: DeviceNotifySettings) => {
     setProblem(undefined);
@@ -119,6 +121,31 @@ export function NotifySettings({ controller }: { controller: Controller }) {
           </form>
         )
       ) : null}
+      {config.telegram &&
+        (telegram ? (
+          <p class="menu-note">
+            Telegram chat {String(telegram.chatId)}{' '}
+            <button type="button" class="link" onClick={() => withTargets(settings.targets.filter((t) => t !== telegram))}>
+              Remove
+            </button>
+          </p>
+        ) : (
+          <form
+            class="menu-note"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const id = chatId.trim();
+              if (!/^-?\d{1,20}$|^@[A-Za-z0-9_]{5,32}$/.test(id)) return setProblem('A chat id is a number (ask your bot, e.g. with /start) or a @channel name.');
+              withTargets([...settings.targets, { kind: 'telegram', chatId: /^-?\d+$/.test(id) ? Number(id) : id }]);
+            }}
+          >
+            <label for="telegram-chat">Telegram chat (notify-only: no command, no content)</label>
+            <input id="telegram-chat" inputMode="numeric" placeholder="123456789" value={chatId} onInput={(e) => setChatId(e.currentTarget.value)} />
+            <button type="submit" class="menu-item" data-testid="telegram-on">
+              Use Telegram
+            </button>
+          </form>
+        ))}
       {problem && (
         <p class="menu-note warn" role="alert">
           {problem}

@@ -20,6 +20,8 @@ export function newClientId(): string {
 export interface NotifyConfig {
   settings: DeviceNotifySettings;
   vapidPublicKey?: string;
+  /** The host has a Telegram bot this device may use. */
+  telegram?: boolean;
 }
 
 export class Controller implements Disposable {
@@ -56,7 +58,7 @@ export class Controller implements Disposable {
     this.store.apply(m);
     if (m.type === 'app') this.appVouched.fire(m.sha256);
     if (m.type === 'notify') {
-      this.notifyConfig = { settings: m.settings, vapidPublicKey: m.vapidPublicKey };
+      this.notifyConfig = { settings: m.settings, vapidPublicKey: m.vapidPublicKey, telegram: m.telegram === true };
       this.notifyEmitter.fire(this.notifyConfig);
     }
     if (m.type === 'synced') this.syncing.delete(m.session);

@@ -59,7 +59,7 @@ export interface Peer {
 /** A paired device's notification settings, as the host keeps them (the device registry). */
 export interface NotifySettingsHost {
   /** This peer's settings and the host's VAPID key; undefined for a peer that is not a paired device. */
-  config(peerId: string): { settings: DeviceNotifySettings; vapidPublicKey?: string } | undefined;
+  config(peerId: string): { settings: DeviceNotifySettings; vapidPublicKey?: string; telegram?: boolean } | undefined;
   /** Keeps new settings for this peer; a sentence for the device when they cannot be kept. */
   update(peerId: string, settings: DeviceNotifySettings): string | undefined;
 }

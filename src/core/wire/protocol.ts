@@ -184,7 +184,13 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
    * Feature `notify`: this device's notification settings as the host keeps them, and the host's VAPID
    * public key (the `applicationServerKey` a browser subscribes with; absent when the host cannot push).
    */
-  z.object({ type: z.literal('notify'), settings: DeviceNotifySettingsSchema, vapidPublicKey: z.string().length(87).regex(/^[A-Za-z0-9_-]+$/).optional() }),
+  z.object({
+    type: z.literal('notify'),
+    settings: DeviceNotifySettingsSchema,
+    vapidPublicKey: z.string().length(87).regex(/^[A-Za-z0-9_-]+$/).optional(),
+    /** The host has a Telegram bot: a device may name a chat for notify-only messages. */
+    telegram: z.boolean().optional(),
+  }),
   /** Feature `relay`: where devices reach this host from now on (ws:// or wss://, as in a pairing offer). */
   z.object({ type: z.literal('relay'), url: z.string().max(512).regex(/^wss?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/) }),
   /** Feature `schedules`: the schedules, recent runs and loops; on request and whenever they change. */

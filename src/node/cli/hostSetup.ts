@@ -37,6 +37,7 @@ export const HOST_OPTIONS = {
   'expiry-minutes': { type: 'string' },
   verbose: { type: 'boolean' },
   'no-keep-awake': { type: 'boolean' },
+  'telegram-token-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -53,6 +54,9 @@ export const HOST_OPTIONS_USAGE = `  --relay URL          use a relay that runs 
   --state-dir D        where the host keeps its keys and paired devices (default ~/.walkie/host)
   --name N             the name devices show for this host (default: the machine's host name)
   --expiry-minutes M   approvals not answered within M minutes are denied (default 30)
+  --telegram-token-file F
+                       your Telegram bot's token, read from F (never on the command line, where other
+                       users of this machine could see it): devices may then be notified through the bot
   --no-keep-awake      let the computer sleep even while a session works or waits for an approval (by
                        default it is kept awake then, when a device is paired)
 `;
@@ -69,6 +73,8 @@ export interface HostSetup {
   readonly pairFile: string | undefined;
   readonly verbose: boolean;
   readonly keepAwake: boolean;
+  /** The user's Telegram bot token (read from --telegram-token-file), for Telegram notification targets. */
+  readonly telegramBotToken: string | undefined;
 }
 
 /** The setup the options describe, or what is wrong with them (a usage error). */
@@ -79,6 +85,16 @@ export function parseHostSetup(values: HostValues): HostSetup | string {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) return '--port must be a port number (0–65535)';
   const appUrl = values['app-url'];
   if (appUrl !== undefined && !/^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/.test(appUrl)) return '--app-url must be an http(s) URL without a query or #fragment, e.g. https://walkie.example.org/';
+  let telegramBotToken: string | undefined;
+  if (values['telegram-token-file'] !== undefined) {
+    try {
+      telegramBotToken = fs.readFileSync(values['telegram-token-file'], 'utf8').trim();
+    } catch (e) {
+      return `--telegram-token-file: cannot read ${values['telegram-token-file']} (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+    // The shape of a bot token (https://core.telegram.org/bots/api#authorizing-your-bot): <bot id>:<secret>.
+    if (!/^\d{3,20}:[A-Za-z0-9_-]{20,100}$/.test(telegramBotToken)) return `--telegram-token-file: ${values['telegram-token-file']} does not hold a bot token (like 123456:ABC-…)`;
+  }
   const tunnelName = values.tunnel;
   if (tunnelName !== undefined && (!(TUNNEL_NAMES as readonly string[]).includes(tunnelName) || values.relay !== undefined)) {
     return `--tunnel takes one of ${TUNNEL_NAMES.join(', ')}, and works with the embedded relay (not with --relay)`;
@@ -97,6 +113,7 @@ export function parseHostSetup(values: HostValues): HostSetup | string {
     pairFile: values['pair-file'],
     verbose: values.verbose === true,
     keepAwake: values['no-keep-awake'] !== true,
+    telegramBotToken,
   };
 }
 
@@ -130,6 +147,7 @@ export async function startHost(
       webRoot: defaultWebRoot(),
       appUrl: setup.appUrl,
       presence: o.presence,
+      ...(setup.telegramBotToken ? { notify: { telegramBotToken: setup.telegramBotToken } } : {}),
       clock: systemClock,
       logger,
       expiryMs: setup.expiryMs,

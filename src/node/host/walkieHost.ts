@@ -126,7 +126,7 @@ export class WalkieHost implements Disposable {
       notify: {
         config: (peerId) => {
           const device = registry.get(peerId);
-          return device && { settings: device.notify ?? DEFAULT_NOTIFY_SETTINGS, ...(webPush ? { vapidPublicKey: webPush.publicKey } : {}) };
+          return device && { settings: device.notify ?? DEFAULT_NOTIFY_SETTINGS, ...(webPush ? { vapidPublicKey: webPush.publicKey } : {}), ...(telegramBotToken ? { telegram: true } : {}) };
         },
         update: (peerId, settings) => {
           if (!webPush && settings.targets.some((t) => t.kind === 'webpush')) return 'This computer cannot send Web Push (its push key could not be stored).';

@@ -16,6 +16,7 @@ import type { HostMessage } from '../../../../src/core/wire/protocol';
 import { FileStateStore } from '../../../../src/node/host/fileStateStore';
 import { WalkieHost } from '../../../../src/node/host/walkieHost';
 import { wsDeviceSocketFactory } from '../../../../src/node/host/wsDeviceSocket';
+import { HttpStub } from '../notify/httpStub';
 import { decryptAes128gcm, makeSubscriber, PushServiceStub, vapidKeyOf } from '../notify/pushServiceStub';
 
 const CANARY = 'CANARY-7f3a';
@@ -148,5 +149,59 @@ describe('WalkieHost notifications (feature notify, Web Push to a local push ser
     const stored = JSON.parse(fs.readFileSync(path.join(dir, 'state', 'vapid.json'), 'utf8')) as { publicKey: string };
     assert.equal(stored.publicKey, key);
     assert.equal((fs.statSync(path.join(dir, 'state', 'vapid.json')).mode & 0o777).toString(8), '600');
+  });
+});
+
+describe('WalkieHost notifications through the user\'s Telegram bot (a local stand-in of the Bot API)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let api: HttpStub;
+  let host: WalkieHost;
+  let client: BridgeClient;
+  const got: HostMessage[] = [];
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-notify-telegram-'));
+    api = await new HttpStub().start();
+    api.reply = () => ({ status: 200, body: JSON.stringify({ ok: true, result: { message_id: 1 } }) });
+    host = await WalkieHost.start({
+      store: new FileStateStore(path.join(dir, 'state')),
+      relay: { kind: 'embedded' },
+      hostName: 'telegram host',
+      notify: { telegramBotToken: '123456789:AAHk3x_example-token-abcdefghijklmnop', telegramApiBase: api.origin },
+    });
+    const offer = parsePairingUrl(host.newPairingUrl().url);
+    client = new BridgeClient({ relayUrl: offer.relayUrl, hostId: offer.hostId, hostPublicKey: offer.hostPublicKey, identity: generateKeyPair(), pairing: { psk: offer.psk, deviceName: 'tg phone' }, connect: wsDeviceSocketFactory, clock: systemClock });
+    client.onMessage((m) => got.push(m));
+    client.start();
+  });
+
+  after(async () => {
+    client?.dispose();
+    await host?.close();
+    await api?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('offers Telegram to the device, keeps its chat, and sends the notify-only line without folder or command', async () => {
+    const first = await waitFor(got, (m) => (m.type === 'notify' ? m : undefined));
+    assert.equal(first.telegram, true);
+    const from = got.length;
+    client.send({ type: 'notify', settings: { privacy: 'command', whenPresent: true, turnFinished: true, sessionEnded: true, targets: [{ kind: 'telegram', chatId: 4242 }] } });
+    await waitFor(got, (m) => (m.type === 'notify' && m.settings.targets.length === 1 ? m : undefined), from);
+    host.broker.request({
+      session: 's1',
+      tool: 'Bash',
+      input: { command: `echo ${CANARY}` },
+      cwd: '/home/user/payments-api',
+      description: { summary: `echo ${CANARY}`, detail: { kind: 'command', command: `echo ${CANARY}` }, risk: { level: 'low', reasons: [] } },
+    });
+    await host.notifier.idle();
+    const sent = api.requests.find((r) => r.path.endsWith('/sendMessage'));
+    assert.ok(sent, 'no sendMessage');
+    const body = JSON.parse(sent.body) as { chat_id: number; text: string };
+    assert.equal(body.chat_id, 4242);
+    // Telegram's servers read the text: the private line, even though this device opted into the command.
+    assert.doesNotMatch(sent.body, new RegExp(`${CANARY}|payments-api`));
   });
 });
