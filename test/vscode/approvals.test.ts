@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentSession } from '../../src/node/sessions/agentSession';
@@ -31,8 +32,15 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
   let device: WalkieDevice;
   let writeHash: string;
   const config = () => vscode.workspace.getConfiguration('walkie');
+  // A stand-in systemd-inhibit first on PATH (walkie.keepAwake): it records how it was called and holds
+  // its "lock" until it is ended, as the real one does.
+  const inhibitDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-inhibit-'));
+  const inhibitLog = path.join(inhibitDir, 'calls.log');
+  const savedPath = process.env.PATH;
 
   before(async () => {
+    fs.writeFileSync(path.join(inhibitDir, 'systemd-inhibit'), `#!/bin/sh\necho "$*" >> '${inhibitLog}'\nexec sleep 600\n`, { mode: 0o755 });
+    process.env.PATH = `${inhibitDir}${path.delimiter}${savedPath ?? ''}`;
     api = await walkieApi();
     mock = await startMockAnthropic();
     home = seedClaudeHome(mock.url);
@@ -54,6 +62,8 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     await mock?.close();
     home?.dispose();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    process.env.PATH = savedPath;
+    fs.rmSync(inhibitDir, { recursive: true, force: true });
   });
 
   it('launches no agent in an untrusted workspace', async () => {
@@ -81,6 +91,10 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     assert.equal(request.tool, 'Write');
     await waitFor('the status bar to warn', () => api.statusBar.state.kind === 'approvals');
     assert.match(api.statusBar.text, /Walkie: 1 pending$/);
+    // A session waits for an approval and a device is paired: the computer is kept awake, and says so.
+    await waitFor('the computer to be kept awake', () => api.controller.state().awake === true);
+    assert.match(api.statusBar.tooltip, /Keeping this computer awake/);
+    assert.match(fs.readFileSync(inhibitLog, 'utf8'), new RegExp(`--what=sleep:idle .*tail --pid=${process.pid}`));
     // The panel (the phone's UI) shows the same request; the screenshot is for people to look at.
     await vscode.commands.executeCommand('walkie.showPanel');
     await waitFor('the panel to connect', () => api.panel.connected, 30000);
@@ -99,6 +113,8 @@ describe('Approvals in the editor (the real Claude Code CLI, scripted model)', (
     assert.equal(fs.readFileSync(path.join(project, 'notes.txt'), 'utf8'), 'hello from mock\nline2\n');
     await device.wait('the agent to finish', (l) => l.type === 'chat' && (l.event as { kind: string; text?: string }).text === 'Done: wrote notes.txt', 30000);
     assert.equal(api.statusBar.state.kind, 'session');
+    // The turn is over (idle): the lock is released.
+    await waitFor('the keep-awake lock to be released', () => api.controller.state().awake === false, 15000);
     writeHash = request.inputHash;
   });
 

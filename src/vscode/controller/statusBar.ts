@@ -6,21 +6,25 @@ import type { ControllerState, WalkieController } from './walkieController';
 
 export type StatusBarState =
   | { readonly kind: 'off' }
-  | { readonly kind: 'session'; readonly devices: number; readonly sessions: number; readonly route?: string }
+  | { readonly kind: 'session'; readonly devices: number; readonly sessions: number; readonly route?: string; readonly awake?: boolean }
+  | { readonly kind: 'approvals'; readonly pending: number; readonly awake?: boolean }
   | { readonly kind: 'pairing'; readonly secondsLeft: number }
-  | { readonly kind: 'approvals'; readonly pending: number };
+
 
 /** Which state wins: approvals waiting, then a QR waiting, then the device count. */
 export function statusBarState(s: ControllerState, now: number): StatusBarState {
   if (!s.running) return { kind: 'off' };
-  if (s.pending.length > 0) return { kind: 'approvals', pending: s.pending.length };
+  if (s.pending.length > 0) return { kind: 'approvals', pending: s.pending.length, ...(s.awake ? { awake: true } : {}) };
   if (s.pairing) return { kind: 'pairing', secondsLeft: Math.max(0, Math.ceil((s.pairing.expiresAt - now) / 1000)) };
-  return { kind: 'session', devices: s.connected.length, sessions: s.sessions, ...(s.route ? { route: s.route } : {}) };
+  return { kind: 'session', devices: s.connected.length, sessions: s.sessions, ...(s.route ? { route: s.route } : {}), ...(s.awake ? { awake: true } : {}) };
 }
 
 export function countdown(seconds: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
+
+/** Said in the tooltip while walkie.keepAwake holds the computer awake. */
+const AWAKE = ' Keeping this computer awake while the agent works.';
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
@@ -78,7 +82,7 @@ export class WalkieStatusBar implements vscode.Disposable {
         break;
       case 'session':
         item.text = state.devices === 0 ? '$(broadcast) Walkie: no device' : `$(device-mobile) Walkie: ${plural(state.devices, 'device')}`;
-        item.tooltip = `Walkie is running ${state.sessions ? `with ${plural(state.sessions, 'agent session')}` : 'without an agent session'}; ${state.devices === 0 ? 'no device is connected' : `${plural(state.devices, 'device')} connected`}.${state.route ? ` ${state.route}` : ''} Click to open the Walkie panel.`;
+        item.tooltip = `Walkie is running ${state.sessions ? `with ${plural(state.sessions, 'agent session')}` : 'without an agent session'}; ${state.devices === 0 ? 'no device is connected' : `${plural(state.devices, 'device')} connected`}.${state.route ? ` ${state.route}` : ''}${state.awake ? AWAKE : ''} Click to open the Walkie panel.`;
         break;
       case 'pairing':
         item.text = `$(shield) Walkie: pair ${countdown(state.secondsLeft)}`;
@@ -87,7 +91,7 @@ export class WalkieStatusBar implements vscode.Disposable {
         break;
       case 'approvals':
         item.text = `$(warning) Walkie: ${state.pending} pending`;
-        item.tooltip = `Walkie: ${plural(state.pending, 'approval')} waiting for an answer (here or on a device). Click to review in the Walkie panel.`;
+        item.tooltip = `Walkie: ${plural(state.pending, 'approval')} waiting for an answer (here or on a device).${state.awake ? AWAKE : ''} Click to review in the Walkie panel.`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         item.color = new vscode.ThemeColor('statusBarItem.warningForeground');
         break;

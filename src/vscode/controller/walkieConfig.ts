@@ -20,6 +20,8 @@ export interface WalkieConfig {
   readonly relayTunnel: TunnelSetting;
   readonly expiryMs: number;
   readonly pairingLifetimeMs: number;
+  /** Keep the computer awake while a session works or waits and a device is paired (issue 13). */
+  readonly keepAwake: boolean;
   readonly policy: ToolPolicy;
 }
 
@@ -50,6 +52,7 @@ const SETTINGS = {
   'relay.port': [z.number().int().min(0).max(65535), 'must be a port number from 0 to 65535 (0 = any free port)'],
   'approvals.expiryMinutes': [z.number().min(1).max(1440), 'must be a number of minutes from 1 to 1440'],
   'pairing.lifetimeMinutes': [z.number().min(1).max(60), 'must be a number of minutes from 1 to 60'],
+  keepAwake: [z.boolean(), 'must be true or false'],
   'approvals.routedTools': [ToolList, 'must be an array of tool names (a trailing * matches a prefix)'],
   'approvals.unroutedTools': [ToolList, 'must be an array of tool names (a trailing * matches a prefix)'],
 } as const satisfies Record<string, readonly [z.ZodType, string]>;
@@ -84,6 +87,7 @@ export function readConfig(section: vscode.WorkspaceConfiguration = vscode.works
     relayTunnel: get('relay.tunnel'),
     expiryMs: Math.round(get('approvals.expiryMinutes') * 60_000),
     pairingLifetimeMs: Math.round(get('pairing.lifetimeMinutes') * 60_000),
+    keepAwake: get('keepAwake'),
     policy: { routed: [...get('approvals.routedTools')], unrouted: [...get('approvals.unroutedTools')] },
   };
 }

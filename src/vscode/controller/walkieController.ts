@@ -34,12 +34,16 @@ export interface ControllerState {
   readonly sessions: number;
   /** How a phone reaches this host, in plain words (the route chooser's label); undefined when off. */
   readonly route?: string;
+  /** The computer is kept awake now (walkie.keepAwake: a session works or waits, a device is paired). */
+  readonly awake?: boolean;
 }
 
 export class WalkieController implements vscode.Disposable {
   private tunnel: import('../../node/reach/tunnelSupervisor').TunnelSupervisor | undefined;
   private tunnelUrl: string | undefined;
   private tunnelRoute: string | undefined;
+  private awake: import('../../node/host/keepAwake').KeepAwake | undefined;
+  private awakeSub: vscode.Disposable | undefined;
   private host: WalkieHost | undefined;
   private starting: Promise<WalkieHost> | undefined;
   private hostSubs: vscode.Disposable[] = [];
@@ -136,6 +140,15 @@ export class WalkieController implements vscode.Disposable {
       }),
     ];
     if (config.relayTunnel !== 'none' && relay.kind === 'embedded') await this.startTunnel(config.relayTunnel, host);
+    if (config.keepAwake) {
+      // On while a session works or waits for an approval and a device is paired; released on stop and,
+      // since the inhibitor waits on this process, on a crash (src/node/host/keepAwake.ts).
+      const { KeepAwake, keepHostAwake } = await import('../../node/host/keepAwake');
+      const awake = new KeepAwake({ logger: this.log });
+      this.awake = awake;
+      this.awakeSub = keepHostAwake(host, awake);
+      awake.onChange(() => this.changed.fire());
+    }
     this.log.info(`host started: relay ${host.origin} (${config.relayMode}${config.relayTunnel !== 'none' ? `, tunnel ${config.relayTunnel}` : ''}), host id ${host.hostId}`);
     this.started.fire(host);
     fire();
@@ -255,6 +268,7 @@ export class WalkieController implements vscode.Disposable {
       pairing: this.pairing,
       lastPaired: this.lastPaired,
       sessions: host?.sessions.list().length ?? 0,
+      awake: this.awake?.active === true,
       route: host ? (this.pairing?.route.label ?? this.tunnelRoute ?? routeOf(`${host.origin}/`, host.origin).label) : undefined,
     };
   }
@@ -269,6 +283,9 @@ export class WalkieController implements vscode.Disposable {
     this.tunnel = undefined;
     this.tunnelUrl = undefined;
     this.tunnelRoute = undefined;
+    this.awakeSub?.dispose();
+    this.awakeSub = undefined;
+    this.awake = undefined;
     this.lastPaired = undefined;
     for (const s of this.hostSubs.splice(0)) s.dispose();
     this.stopping.fire(host);
