@@ -67,9 +67,20 @@ export function App({ initial, credentials }: { initial: Screen; credentials: Cr
     const sub = controller.store.onChange((s) => {
       if (hostId && s.hostName) credentials.setHostName(hostId, s.hostName);
     });
+    // A network change or the page coming back (unlocked phone, tab switched back, restored from the
+    // back/forward cache) is when a dead link is most likely: retry or probe at once instead of waiting.
+    const retry = () => {
+      if (document.visibilityState !== 'hidden') controller.reconnect();
+    };
+    window.addEventListener('online', retry);
+    window.addEventListener('pageshow', retry);
+    document.addEventListener('visibilitychange', retry);
     return () => {
       notifier.dispose();
       sub.dispose();
+      window.removeEventListener('online', retry);
+      window.removeEventListener('pageshow', retry);
+      document.removeEventListener('visibilitychange', retry);
     };
   }, [controller]);
 

@@ -50,6 +50,26 @@ export function connText(conn: ConnState): string {
   return `Offline since ${since}`;
 }
 
+/** While down: when the next attempt is, and a button to try now (the phone; the panel has no relay link). */
+function ReconnectBar({ conn, now, onReconnect }: { conn: ConnState; now: () => number; onReconnect: () => void }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const wait = conn.retryAt !== undefined ? Math.max(0, Math.ceil((conn.retryAt - now()) / 1000)) : undefined;
+  return (
+    <div class="reconnect-bar" data-testid="reconnect-bar">
+      <span class="muted small" data-testid="next-attempt">
+        {conn.state === 'connecting' ? 'Trying now…' : wait !== undefined ? `Next try in ${wait} s (${clockTime(conn.retryAt!)})` : 'Waiting to retry'}
+      </span>
+      <button type="button" class="reconnect" data-testid="reconnect" onClick={onReconnect}>
+        Reconnect
+      </button>
+    </div>
+  );
+}
+
 interface Props {
   controller: Controller;
   now: () => number;
@@ -97,6 +117,7 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
           </details>
         )}
       </header>
+      {isDown(s.conn) && controller.canReconnect && <ReconnectBar conn={s.conn} now={now} onReconnect={() => controller.reconnect()} />}
       {session && (
         <div class={`statusline status-${session.status}`} data-testid="session-status">
           {working && <span class="spinner" aria-hidden="true" />}
@@ -106,7 +127,10 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
         </div>
       )}
       <Thread
+        key={s.active}
         items={items}
+        hasOlder={!!s.active && s.older[s.active] === true}
+        onLoadOlder={() => s.active && controller.loadOlder(s.active)}
         outbox={outbox}
         online={online}
         empty={

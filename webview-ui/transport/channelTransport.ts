@@ -59,7 +59,7 @@ export class ChannelTransport implements Transport {
     });
     this.client.onMessage((m) => this.messages.fire(m));
     this.client.onState((s) => {
-      this.current = { state: s.state, since: s.since, code: s.code, reason: s.reason };
+      this.current = { state: s.state, since: s.since, code: s.code, reason: s.reason, retryAt: s.retryAt };
       this.states.fire(this.current);
     });
     this.client.onPaired(({ sas, hostName }) => this.paired.fire({ sas, hostName, host: { ...host, hostName } }));
@@ -114,6 +114,10 @@ export class ChannelTransport implements Transport {
 
   /** The bridge client resyncs sessions (chat seq per session) and resends pending prompts by itself. */
   readonly resyncs = true;
+
+  reconnectNow(): void {
+    this.client.reconnectNow();
+  }
 
   send(m: DeviceMessage): boolean {
     try {

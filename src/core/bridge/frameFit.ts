@@ -55,6 +55,8 @@ function largestText(m: HostMessage): Slot | undefined {
     }
   } else if (m.type === 'chat' && 'text' in m.event) {
     field(m.event, 'text');
+  } else if (m.type === 'chats') {
+    for (const e of m.events) if ('text' in e.event) field(e.event, 'text');
   }
   let best: Slot | undefined;
   for (const s of slots) if (!best || utf8Length(s.get()) > utf8Length(best.get())) best = s;

@@ -13,6 +13,10 @@ export function forPeer(message: HostMessage, features: ReadonlySet<WireFeature>
     const { author: _author, ...v1 } = message;
     return v1;
   }
+  if (message.type === 'synced' && message.pending && !features?.has('reconcile')) {
+    const { pending: _pending, ...v1 } = message;
+    return v1;
+  }
   if (message.type === 'hello' && message.features && !features) {
     const { features: _features, ...v1 } = message;
     return v1;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import { randomBytes } from 'node:crypto';
 import { bytesToBase64url } from '../../../../src/core/base/bytes';
 import { ManualClock } from '../../../../src/core/base/clock';
@@ -130,8 +131,8 @@ describe('Protocol compatibility', () => {
   it('agrees on features between a new device and the new host', async () => {
     const s = await testHostStack();
     const phone = await s.phone('Pixel 8');
-    assert.deepEqual([...(phone.client.features ?? [])], ['author']);
-    assert.deepEqual(phone.got.filter((m) => m.type === 'hello').map((m) => m.type === 'hello' && m.features), [undefined, ['author']]);
+    assert.deepEqual([...(phone.client.features ?? [])], [...WIRE_FEATURES]);
+    assert.deepEqual(phone.got.filter((m) => m.type === 'hello').map((m) => m.type === 'hello' && m.features), [undefined, [...WIRE_FEATURES]]);
     const { request } = s.approval();
     phone.client.send({ type: 'decide', id: request.id, inputHash: request.inputHash, decision: 'allow' });
     const resolved = phone.got.find((m) => m.type === 'resolved');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import { ApprovalBroker } from '../../../../src/core/approvals/approvalBroker';
 import { ChatLog } from '../../../../src/core/host/chatLog';
 import { ManualClock } from '../../../../src/core/base/clock';
@@ -147,7 +148,7 @@ describe('HostService', () => {
     const { got, conn } = inbox('phone', 'Pixel');
     conn.receive({ type: 'hello', v: 1, features: ['author', 'from-the-future'] });
     conn.receive({ type: 'hello', v: 1, features: ['author'] });
-    assert.deepEqual(got.filter((m) => m.type === 'hello').map((m) => m.type === 'hello' && m.features), [undefined, ['author']]);
+    assert.deepEqual(got.filter((m) => m.type === 'hello').map((m) => m.type === 'hello' && m.features), [undefined, [...WIRE_FEATURES]]);
     const { request } = broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command: 'ls' }, cwd: '/w/proj' }));
     conn.receive({ type: 'decide', id: request.id, inputHash: request.inputHash, decision: 'allow' });
     const resolved = got.find((m) => m.type === 'resolved');
