@@ -62,6 +62,8 @@ export interface BridgeClientOptions {
   /** Reconnect pacing (src/core/base/backoff.ts `reconnectDelay`); DEFAULT_PACING by default. */
   backoff?: Partial<ReconnectPacing>;
   handshakeTimeoutMs?: number;
+  /** A socket that has not opened after this long is abandoned (default: OPEN_TIMEOUT_MS or the heartbeat bound). */
+  openTimeoutMs?: number;
   /** Feature `ping`: how often a quiet channel is pinged, and after how long without a word it is dead. */
   heartbeat?: { intervalMs: number; deadAfterMs: number };
 }
@@ -73,6 +75,8 @@ export const BACKOFF_CAP_MS = DEFAULT_PACING.capMs;
  * minutes to notice. Pinging every 10 s and giving up after 25 s of silence bounds that to half a minute.
  */
 export const HEARTBEAT = { intervalMs: 10_000, deadAfterMs: 25_000 } as const;
+/** A WebSocket that has not opened in this long (TCP + upgrade through the relay) is abandoned and retried. */
+export const OPEN_TIMEOUT_MS = 5_000;
 /** After `reconnectNow()` on a live channel: a pong must come back this fast, or the channel is dead. */
 export const PROBE_MS = 3_000;
 const EMPTY = new Uint8Array(0);
@@ -223,11 +227,20 @@ export class BridgeClient implements Disposable {
       if (this.socket === socket) this.guard(fn);
     };
     this.socketSubs = [
-      socket.onOpen(mine(() => this.hello())),
+      socket.onOpen(mine(() => this.opened())),
       socket.onFrame((frame) => mine(() => this.frame(frame))()),
       socket.onClose(({ code, reason }) => mine(() => this.lost(code, reason))()),
     ];
+    // A socket that does not even open (its packets vanish: the network is gone) is given up on as soon as a
+    // live channel would be; once open, the handshake gets its own, longer time (a slow phone's WebCrypto).
+    const openMs = Math.min(this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, this.o.openTimeoutMs ?? Math.min(OPEN_TIMEOUT_MS, this.heartbeat.deadAfterMs));
+    this.timer = this.o.clock.setTimeout(() => this.fail(CloseCode.tryAgainLater, 'no connection'), openMs);
+  }
+
+  private opened(): void {
+    if (this.timer) this.o.clock.clearTimeout(this.timer);
     this.timer = this.o.clock.setTimeout(() => this.fail(CloseCode.tryAgainLater, 'handshake timed out'), this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    this.hello();
   }
 
   private hello(): void {
@@ -342,15 +355,16 @@ export class BridgeClient implements Disposable {
     this.setState({ state: 'online', since: this.o.clock.now() });
     // Our features first, so the host knows what we speak before anything else (unless it is a v1 host).
     const hello = this.negotiation.opening();
-    if (hello && this.phase === 'online') this.sendNow(hello);
+    if (hello && this.phase === 'online') {
+      // The heartbeat runs from here: a channel that dies before the host answers our hello is caught too.
+      this.armBeat(this.heartbeat.intervalMs, false);
+      this.sendNow(hello);
+    }
     for (const m of this.cursor.connected()) if (this.phase === 'online') this.sendNow(m);
   }
 
   private receive(m: HostMessage): void {
-    const before = this.negotiation.features;
     this.negotiation.received(m);
-    const after: ReadonlySet<WireFeature> | undefined = this.negotiation.features;
-    if (!before && after?.has('ping')) this.armBeat(this.heartbeat.intervalMs, false);
     if (m.type === 'pong') return; // feature `ping`: hearing it is all it is for (heardAt)
     const { deliver, send, message } = this.cursor.receive(m);
     for (const out of send) this.sendNow(out);
@@ -371,6 +385,10 @@ export class BridgeClient implements Disposable {
     this.beat = this.o.clock.setTimeout(() => {
       this.beat = undefined;
       if (this.phase !== 'online') return;
+      // Only while our hello is unanswered, or once the host agreed to `ping` (a v1 host or one without the
+      // feature cannot answer pings: no heartbeat then).
+      const features = this.negotiation.features;
+      if (features ? !features.has('ping') : !this.negotiation.awaiting) return;
       const now = this.o.clock.now();
       const silent = probe ? this.heard === heardBefore : now - this.heardAt >= this.heartbeat.deadAfterMs;
       if (silent) {
@@ -380,7 +398,7 @@ export class BridgeClient implements Disposable {
       // Both ways: the host drops a device it has not heard from (bridgeHost.ts), so a device that only
       // listens still pings; and a host that only listens is asked for a pong.
       const { intervalMs } = this.heartbeat;
-      if (now - this.heardAt >= intervalMs || now - this.sentAt >= intervalMs) this.sendNow({ type: 'ping', n: this.pingN++ });
+      if (features && (now - this.heardAt >= intervalMs || now - this.sentAt >= intervalMs)) this.sendNow({ type: 'ping', n: this.pingN++ });
       this.armBeat(this.heartbeat.intervalMs, false);
     }, everyMs);
   }
