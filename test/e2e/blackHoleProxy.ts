@@ -1,7 +1,8 @@
 // A TCP proxy on 127.0.0.1 that can lose the network the way mobile data does: `blackHole()` stops
 // forwarding bytes on every connection open at that moment WITHOUT closing anything (no FIN, no RST — the
 // peers keep waiting), and, while `holeNew` is on, new connections are accepted and then black-holed too.
-// `restore()` lets new connections through again; black-holed ones stay dead, as after a real outage.
+// `restore()` lets new connections through again; black-holed ones stay dead and silent, as after a real
+// outage, until the client sends on one: that gets an RST, as from a server that forgot the connection.
 import net from 'node:net';
 
 export class BlackHoleProxy {
@@ -33,6 +34,23 @@ export class BlackHoleProxy {
 
   restore(): void {
     this.holing = false;
+  }
+
+  private reset(c: { client: net.Socket; upstream: net.Socket }): void {
+    c.client.resetAndDestroy();
+    c.upstream.destroy();
+  }
+
+  /**
+   * Resets the black-holed connections (as a peer does with an RST when packets flow again for a connection
+   * it has long forgotten), so a browser does not reuse a dead keep-alive connection for the next page load.
+   */
+  resetDead(): void {
+    for (const c of this.live) {
+      if (!c.dead) continue;
+      c.client.resetAndDestroy();
+      c.upstream.destroy();
+    }
   }
 
   /** Connections still forwarding. */
@@ -72,8 +90,11 @@ export class BlackHoleProxy {
     c.dead = true;
     c.client.unpipe(c.upstream);
     c.upstream.unpipe(c.client);
-    // Keep reading and discarding, so neither side sees back-pressure it could act on.
-    c.client.on('data', () => {});
+    // Keep reading and discarding, so neither side sees back-pressure it could act on. Once the network is
+    // back, the first bytes the client sends on such a connection get an RST, as from a peer that forgot it.
+    c.client.on('data', () => {
+      if (!this.holing) this.reset(c);
+    });
     c.upstream.on('data', () => {});
   }
 }

@@ -43,6 +43,8 @@ export interface NetStackOptions {
   /** Host ↔ relay: the host's ping interval and idle bound (RelayHostLink). */
   hostPingMs?: number;
   hostIdleMs?: number;
+  /** The folder the relay serves the phone page from (dist/webview). */
+  webRoot?: string;
 }
 
 export type NetDevice = Awaited<ReturnType<NetStack['device']>>;
@@ -71,7 +73,7 @@ export class NetStack {
   }
 
   async startRelay(port: number): Promise<void> {
-    this.relay = new RelayServer({ port });
+    this.relay = new RelayServer({ port, ...(this.o.webRoot ? { webRoot: this.o.webRoot } : {}) });
     this.relayPort = (await this.relay.start()).port;
   }
 
