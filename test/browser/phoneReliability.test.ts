@@ -18,7 +18,6 @@ describe('the phone on a flaky network (Chromium, real relay, real host link)', 
   let context: BrowserContext;
   let page: Page;
 
-  const texts = () => page.locator('[data-testid="thread"] .item').allInnerTexts();
   const request = (command: string) => net.host!.broker.request(describedCall({ session: 's1', tool: 'Bash', input: { command }, cwd: '/w/proj' }));
 
   before(async () => {

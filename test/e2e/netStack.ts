@@ -47,7 +47,13 @@ export interface NetStackOptions {
   webRoot?: string;
 }
 
-export type NetDevice = Awaited<ReturnType<NetStack['device']>>;
+/** A paired device: its client, the web UI store its messages feed, and every state it went through. */
+export interface NetDevice {
+  readonly name: string;
+  readonly client: BridgeClient;
+  readonly store: Store;
+  readonly states: { state: string; code?: number; at: number }[];
+}
 
 export class NetStack {
   relay!: RelayServer;
@@ -128,7 +134,7 @@ export class NetStack {
   }
 
   /** Pairs a new device (the real BridgeClient over real WebSockets) and waits until it has synced. */
-  async device(name: string) {
+  async device(name: string): Promise<NetDevice> {
     const host = this.host!;
     const offer = host.offers.create();
     const client = new BridgeClient({
@@ -149,7 +155,7 @@ export class NetStack {
     });
     client.onMessage((m) => store.apply(m));
     client.start();
-    const d = { name, client, store, states };
+    const d: NetDevice = { name, client, store, states };
     this.devices.push(d);
     await waitFor(() => client.state.state === 'online' && store.state.hostName !== undefined, 10_000, `${name} online`);
     return d;

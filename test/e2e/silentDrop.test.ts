@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { CloseCode } from '../../src/core/wire/closeCodes';
 import { SYNC_WINDOW } from '../../src/core/host/hostService';
-import { NetStack, waitFor } from './netStack';
+import { NetStack, waitFor, type NetDevice } from './netStack';
 
 const HEARTBEAT = { intervalMs: 400, deadAfterMs: 1_200 };
 
@@ -64,7 +64,7 @@ describe('Silent network loss, relay restarts and mass resyncs (real relay, real
   });
 
   it('four devices resyncing 4,900 events each at once do not get the host rate-limited, and each gets a thread', async () => {
-    const phones = [];
+    const phones: NetDevice[] = [];
     for (const name of ['a', 'b', 'c', 'd']) phones.push(await net.device(name));
     const host = net.host!;
     net.deviceProxy.blackHole();

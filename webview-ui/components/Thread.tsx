@@ -4,6 +4,7 @@
 // Paged: only the newest PAGE items (plus the pages the user scrolled up to) are in the DOM, so the cost of
 // a new event stays flat however long the session; scrolling to the top shows the page before, asking the
 // host for older events when none are held here (feature `window`).
+import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ChatEvent } from '../../src/core/wire/protocol';
 import { loadMarkdown, markdownIfLoaded } from '../render/markdownLoader';
@@ -74,10 +75,27 @@ function mergeToolUses(items: readonly ChatItem[]): ChatItem[] {
     if (e.kind !== 'tool' || !e.toolUseId) out.push(it);
     else if (!shown.has(e.toolUseId)) {
       shown.add(e.toolUseId);
-      out.push({ ...it, event: latest.get(e.toolUseId)! });
+      const last = latest.get(e.toolUseId)!;
+      // The same object when nothing changed, so its row is not rendered again (Row below).
+      out.push(last === e ? it : { ...it, event: last });
     }
   }
   return out;
+}
+
+/** One row; rendered again only when its item changed (a new event re-renders only what is new). */
+class Row extends Component<{ item: ChatItem }> {
+  override shouldComponentUpdate(next: { item: ChatItem }): boolean {
+    return next.item !== this.props.item;
+  }
+  override render() {
+    const it = this.props.item;
+    return (
+      <div class="item" data-seq={it.seq}>
+        <Item event={it.event} />
+      </div>
+    );
+  }
 }
 
 /** Items rendered per page. */
@@ -154,9 +172,7 @@ export function Thread({ items, outbox, online, empty, hasOlder = false, onLoadO
       )}
       {shown.length === 0 && outbox.length === 0 && <p class="empty muted">{empty}</p>}
       {shown.map((it) => (
-        <div key={it.seq} class="item" data-seq={it.seq}>
-          <Item event={it.event} />
-        </div>
+        <Row key={it.seq} item={it} />
       ))}
       {outbox.map((p) => (
         <div key={p.clientId} class="item msg msg-user pending" data-testid="outbox">
