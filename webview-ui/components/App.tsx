@@ -95,11 +95,22 @@ export function App({ initial, credentials, openRequest }: { initial: Screen; cr
     const sub = controller.store.onChange((s) => {
       if (hostId && s.hostName) credentials.setHostName(hostId, s.hostName);
     });
+    // A network change or the page coming back (unlocked phone, tab switched back, restored from the
+    // back/forward cache) is when a dead link is most likely: retry or probe at once instead of waiting.
+    const retry = () => {
+      if (document.visibilityState !== 'hidden') controller.reconnect();
+    };
+    window.addEventListener('online', retry);
+    window.addEventListener('pageshow', retry);
+    document.addEventListener('visibilitychange', retry);
     return () => {
       notifier.dispose();
       sub.dispose();
       for (const d of opened) d.dispose();
       if ('serviceWorker' in navigator) navigator.serviceWorker.removeEventListener('message', onWorkerMessage);
+      window.removeEventListener('online', retry);
+      window.removeEventListener('pageshow', retry);
+      document.removeEventListener('visibilitychange', retry);
     };
   }, [controller]);
 

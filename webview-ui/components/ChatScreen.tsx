@@ -1,7 +1,7 @@
 // The main screen: a header (session switcher, connection indicator, menu), the session's status, the
 // thread, pending approval cards pinned at the bottom, and the composer.
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { CloseCode } from '../../src/core/wire/closeCodes';
 import type { SessionInfo } from '../../src/core/wire/protocol';
 import type { Controller } from '../state/controller';
@@ -41,6 +41,26 @@ export function connText(conn: ConnState): string {
   if (conn.code === CloseCode.hostOffline) return `Computer offline since ${since}`;
   if (conn.code === CloseCode.unknownDevice || conn.code === CloseCode.revoked) return 'This device is no longer paired';
   return `Offline since ${since}`;
+}
+
+/** While down: when the next attempt is, and a button to try now (the phone; the panel has no relay link). */
+function ReconnectBar({ conn, now, onReconnect }: { conn: ConnState; now: () => number; onReconnect: () => void }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const wait = conn.retryAt !== undefined ? Math.max(0, Math.ceil((conn.retryAt - now()) / 1000)) : undefined;
+  return (
+    <div class="reconnect-bar" data-testid="reconnect-bar">
+      <span class="muted small" data-testid="next-attempt">
+        {conn.state === 'connecting' ? 'Trying now…' : wait !== undefined ? `Next try in ${wait} s (${clockTime(conn.retryAt!)})` : 'Waiting to retry'}
+      </span>
+      <button type="button" class="reconnect" data-testid="reconnect" onClick={onReconnect}>
+        Reconnect
+      </button>
+    </div>
+  );
 }
 
 interface Props {
@@ -113,6 +133,7 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
           </details>
         )}
       </header>
+      {isDown(s.conn) && controller.canReconnect && <ReconnectBar conn={s.conn} now={now} onReconnect={() => controller.reconnect()} />}
       {session && (
         <div class={`statusline status-${session.status}`} data-testid="session-status">
           {working && <span class="spinner" aria-hidden="true" />}
@@ -147,7 +168,10 @@ export function ChatScreen({ controller, now, menu, title }: Props) {
       )}
       {sheet && <SessionsSheet controller={controller} state={s} onClose={() => setSheet(false)} />}
       <Thread
+        key={s.active}
         items={items}
+        hasOlder={!!s.active && s.older[s.active] === true}
+        onLoadOlder={() => s.active && controller.loadOlder(s.active)}
         outbox={outbox}
         online={online}
         empty={

@@ -1,6 +1,10 @@
 // The chat of one session, claude-style: the user's prompts as bubbles, the assistant's replies as
 // sanitized markdown (markdown.ts), tool uses as one-line chips, host notices as quiet centred lines, and
 // this device's prompts the host has not echoed yet. New items are announced politely (role="log").
+// Paged: only the newest PAGE items (plus the pages the user scrolled up to) are in the DOM, so the cost of
+// a new event stays flat however long the session; scrolling to the top shows the page before, asking the
+// host for older events when none are held here (feature `window`).
+import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ChatEvent } from '../../src/core/wire/protocol';
 import { loadMarkdown, markdownIfLoaded } from '../render/markdownLoader';
@@ -71,27 +75,79 @@ function mergeToolUses(items: readonly ChatItem[]): ChatItem[] {
     if (e.kind !== 'tool' || !e.toolUseId) out.push(it);
     else if (!shown.has(e.toolUseId)) {
       shown.add(e.toolUseId);
-      out.push({ ...it, event: latest.get(e.toolUseId)! });
+      const last = latest.get(e.toolUseId)!;
+      // The same object when nothing changed, so its row is not rendered again (Row below).
+      out.push(last === e ? it : { ...it, event: last });
     }
   }
   return out;
 }
 
+/** One row; rendered again only when its item changed (a new event re-renders only what is new). */
+class Row extends Component<{ item: ChatItem }> {
+  override shouldComponentUpdate(next: { item: ChatItem }): boolean {
+    return next.item !== this.props.item;
+  }
+  override render() {
+    const it = this.props.item;
+    return (
+      <div class="item" data-seq={it.seq}>
+        <Item event={it.event} />
+      </div>
+    );
+  }
+}
+
+/** Items rendered per page. */
+export const PAGE = 100;
+
 interface Props {
   items: readonly ChatItem[];
+  /** The host holds events older than `items[0]`. */
+  hasOlder?: boolean;
+  onLoadOlder?: () => void;
   outbox: readonly OutboxPrompt[];
   online: boolean;
   empty: string;
 }
 
-export function Thread({ items, outbox, online, empty }: Props) {
+export function Thread({ items, outbox, online, empty, hasOlder = false, onLoadOlder }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
-  const shown = useMemo(() => mergeToolUses(items), [items]);
+  const all = useMemo(() => mergeToolUses(items), [items]);
+  // How many of the newest items are rendered. While the user reads further up, new items widen the window
+  // instead of sliding it, so what they read does not move.
+  const limit = useRef(PAGE);
+  /** Distance from the bottom to keep while a page is added above. */
+  const anchor = useRef<number | undefined>(undefined);
+  const anchorIdle = () => anchor.current === undefined;
+  const seen = useRef(all.length);
+  const grew = all.length - seen.current;
+  if (grew > 0 && anchorIdle()) limit.current = stick.current ? PAGE : limit.current + grew;
+  seen.current = all.length;
+  const shown = all.length > limit.current ? all.slice(-limit.current) : all;
+  const [, rerender] = useState(0);
+  const earlier = () => {
+    const el = ref.current;
+    if (anchor.current !== undefined) return;
+    if (all.length > limit.current) {
+      if (el) anchor.current = el.scrollHeight - el.scrollTop;
+      limit.current += PAGE;
+      rerender((n) => n + 1);
+    } else if (hasOlder && onLoadOlder) {
+      if (el) anchor.current = el.scrollHeight - el.scrollTop;
+      limit.current += PAGE;
+      onLoadOlder();
+    }
+  };
   useLayoutEffect(() => {
     const el = ref.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [items, outbox]);
+    if (!el) return;
+    if (anchor.current !== undefined) {
+      el.scrollTop = el.scrollHeight - anchor.current;
+      if (shown.length > 0) anchor.current = undefined;
+    } else if (stick.current) el.scrollTop = el.scrollHeight;
+  }, [shown, outbox]);
   // The thread shrinks when an approval card (or a taller composer, or the keyboard) takes room below it:
   // a reader at the bottom stays at the bottom, so the card never hides the newest messages.
   useEffect(() => {
@@ -117,13 +173,17 @@ export function Thread({ items, outbox, online, empty }: Props) {
       onScroll={(e) => {
         const el = e.currentTarget;
         stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        if (el.scrollTop < 40 && (all.length > limit.current || hasOlder)) earlier();
       }}
     >
+      {(all.length > limit.current || hasOlder) && (
+        <button type="button" class="earlier muted small" data-testid="earlier" onClick={earlier}>
+          Show earlier messages
+        </button>
+      )}
       {shown.length === 0 && outbox.length === 0 && <p class="empty muted">{empty}</p>}
       {shown.map((it) => (
-        <div key={it.seq} class="item" data-seq={it.seq}>
-          <Item event={it.event} />
-        </div>
+        <Row key={it.seq} item={it} />
       ))}
       {outbox.map((p) => (
         <div key={p.clientId} class="item msg msg-user pending" data-testid="outbox">

@@ -13,6 +13,9 @@ import { Store } from './store';
 import type { Transport } from '../transport/transport';
 
 /** A fresh random prompt id (crypto randomness: the page may run without WebCrypto's subtle API, not without this). */
+/** Events asked for per `history` request when the user scrolls up. */
+export const HISTORY_PAGE = 200;
+
 export function newClientId(): string {
   return bytesToHex(crypto.getRandomValues(new Uint8Array(16)));
 }
@@ -42,6 +45,8 @@ export class Controller implements Disposable {
    * asks no second sync of the same history.
    */
   private readonly syncing = new Set<string>();
+  /** Sessions with a `history` request out. */
+  private readonly historyOut = new Set<string>();
 
   constructor(
     private readonly transport: Transport,
@@ -49,7 +54,10 @@ export class Controller implements Disposable {
   ) {
     this.store = new Store(clock, transport.state);
     this.subscriptions.add(
-      transport.onState((s) => this.store.setConn(s)),
+      transport.onState((s) => {
+        if (s.state !== 'online') this.historyOut.clear();
+        this.store.setConn(s);
+      }),
       transport.onMessage((m) => this.onHostMessage(m)),
     );
   }
@@ -62,6 +70,8 @@ export class Controller implements Disposable {
       this.notifyEmitter.fire(this.notifyConfig);
     }
     if (m.type === 'synced') this.syncing.delete(m.session);
+    if (m.type === 'chats' && m.older) this.historyOut.delete(m.session);
+    if (m.type === 'error' && m.ref) this.historyOut.delete(m.ref);
     if (m.type !== 'hello') return;
     const resyncs = this.transport.resyncs;
     if (!resyncs) {
@@ -119,6 +129,27 @@ export class Controller implements Disposable {
   /** Feature `sessions`: takes an ended session off the list. */
   clearSession(session: string): void {
     this.send({ type: 'clearSession', session });
+  }
+
+  /** True where there is a link to retry (the phone's relay channel; not the VS Code panel). */
+  get canReconnect(): boolean {
+    return this.transport.reconnectNow !== undefined;
+  }
+
+  /** "Reconnect", or the network came back / the page was shown again: the transport tries at once. */
+  reconnect(): void {
+    this.transport.reconnectNow?.();
+  }
+
+  /**
+   * The user scrolled to the top of a session the host holds older events of (feature `window`): asks for
+   * the page before the oldest one held. At most one request per session is out at a time.
+   */
+  loadOlder(session: string): void {
+    if (!this.store.state.older[session] || this.historyOut.has(session)) return;
+    const first = this.store.state.chats[session]?.[0]?.seq;
+    if (first === undefined) return;
+    if (this.send({ type: 'history', session, before: first, limit: HISTORY_PAGE })) this.historyOut.add(session);
   }
 
   interrupt(): void {

@@ -50,6 +50,8 @@ export interface UiState {
   readonly sessions: readonly SessionInfo[];
   readonly active: string | undefined;
   readonly chats: Readonly<Record<string, readonly ChatItem[]>>;
+  /** Sessions whose host holds events older than the first one here (feature `window`): load them on scroll. */
+  readonly older: Readonly<Record<string, boolean>>;
   readonly outbox: Readonly<Record<string, readonly OutboxPrompt[]>>;
   readonly approvals: readonly PendingApproval[];
   readonly notices: readonly Notice[];
@@ -92,7 +94,7 @@ export class Store {
     private readonly clock: Clock,
     conn: ConnState,
   ) {
-    this.current = { conn, hostName: undefined, sessions: [], active: undefined, chats: {}, outbox: {}, approvals: [], notices: [], features: new Set(), schedules: undefined, sessionControl: false, folders: [], activity: {}, past: undefined };
+    this.current = { conn, hostName: undefined, sessions: [], active: undefined, chats: {}, older: {}, outbox: {}, approvals: [], notices: [], features: new Set(), schedules: undefined, sessionControl: false, folders: [], activity: {}, past: undefined };
   }
 
   get state(): UiState {
@@ -164,7 +166,6 @@ export class Store {
         if (had) this.notify(resolutionText(m.resolution, m.author ?? authorFromLabel(m.by)));
         return;
       }
-      case 'synced':
       case 'app':
       case 'notify':
       case 'relay':
@@ -190,6 +191,18 @@ export class Store {
         this.applySession(m.session);
         this.update({ active: m.session.id });
         return;
+      case 'chats':
+        return this.applyChats(m.session, m.events, m.base, m.older ? m.more === true : undefined);
+      case 'synced': {
+        // Feature `reconcile`: the host's full pending set for the session. A card not in it was answered
+        // elsewhere, expired or was cancelled while this device was away: it goes, so it cannot hide the
+        // real one. Without the feature (an older host) `pending` is absent and nothing is dropped.
+        const pending = m.pending && new Set(m.pending);
+        if (pending && this.current.approvals.some((a) => a.request.session === m.session && !pending.has(a.request.id))) {
+          this.update({ approvals: this.current.approvals.filter((a) => a.request.session !== m.session || pending.has(a.request.id)) });
+        }
+        return;
+      }
       case 'error':
         return this.applyError(m.code, m.message, m.ref);
     }
@@ -220,6 +233,34 @@ export class Store {
     if (clientId && box?.some((p) => p.clientId === clientId)) {
       patch.outbox = { ...this.current.outbox, [session]: box.filter((p) => p.clientId !== clientId) };
     }
+    this.update(patch);
+  }
+
+  /**
+   * A batch of chat events (feature `window`). `base`: the host left events up to it out; if that leaves a
+   * hole after what is held here, the held ones are dropped (the thread shows one continuous stretch).
+   * `olderMore`: defined for an answer to `history` — whether the host holds still older events.
+   */
+  private applyChats(session: string, events: readonly ChatItem[], base: number | undefined, olderMore: boolean | undefined): void {
+    let list = this.current.chats[session] ?? [];
+    let older = this.current.older[session] ?? false;
+    if (base !== undefined && base > 0) {
+      if ((list[list.length - 1]?.seq ?? 0) < base) list = [];
+      if (!list.length || list[0]!.seq > base) older = true;
+    }
+    if (olderMore !== undefined) older = olderMore;
+    const bySeq = new Map(list.map((it) => [it.seq, it]));
+    for (const e of events) if (!bySeq.has(e.seq)) bySeq.set(e.seq, { seq: e.seq, at: e.at, event: e.event });
+    let next = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    if (next.length > MAX_ITEMS) {
+      // Keep the newest; older ones can be asked for again.
+      next = next.slice(-MAX_ITEMS);
+      older = true;
+    }
+    const patch: { -readonly [K in keyof UiState]?: UiState[K] } = { chats: { ...this.current.chats, [session]: next }, older: { ...this.current.older, [session]: older } };
+    const echoed = new Set(events.flatMap((e) => (e.event.kind === 'user' && e.event.clientId ? [e.event.clientId] : [])));
+    const box = this.current.outbox[session];
+    if (echoed.size && box?.some((p) => echoed.has(p.clientId))) patch.outbox = { ...this.current.outbox, [session]: box.filter((p) => !echoed.has(p.clientId)) };
     this.update(patch);
   }
 

@@ -61,7 +61,7 @@ export class ChannelTransport implements Transport {
     });
     this.client.onMessage((m) => this.messages.fire(m));
     this.client.onState((s) => {
-      this.current = { state: s.state, since: s.since, code: s.code, reason: s.reason };
+      this.current = { state: s.state, since: s.since, code: s.code, reason: s.reason, retryAt: s.retryAt };
       this.states.fire(this.current);
     });
     this.onRelayMoved = this.client.onRelayMoved;
@@ -117,6 +117,10 @@ export class ChannelTransport implements Transport {
 
   /** The bridge client resyncs sessions (chat seq per session) and resends pending prompts by itself. */
   readonly resyncs = true;
+
+  reconnectNow(): void {
+    this.client.reconnectNow();
+  }
 
   send(m: DeviceMessage): boolean {
     try {

@@ -52,6 +52,10 @@ export class DeferredTransport implements Transport {
     return this.inner ? this.inner.send(m) : false;
   }
 
+  reconnectNow(): void {
+    this.inner?.reconnectNow?.();
+  }
+
   private attach(t: Transport): void {
     if (this.disposed) {
       t.dispose();

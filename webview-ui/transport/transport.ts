@@ -14,6 +14,8 @@ export interface ConnState {
   /** The WebSocket close code (src/core/wire/closeCodes.ts) when offline. */
   readonly code?: number;
   readonly reason?: string;
+  /** While offline: when the next attempt starts (ms since epoch). */
+  readonly retryAt?: number;
 }
 
 export interface Transport extends Disposable {
@@ -31,4 +33,9 @@ export interface Transport extends Disposable {
   readonly onState: Event<ConnState>;
   /** The current state, for the first render. */
   readonly state: ConnState;
+  /**
+   * The network may have changed, or the user tapped "Reconnect": try now, with the backoff reset (a live
+   * channel is probed first). Absent where there is nothing to reconnect (the VS Code panel).
+   */
+  reconnectNow?(): void;
 }

@@ -20,3 +20,21 @@ export function cryptoUniform(): number {
   const b = randomBytes(4);
   return (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) / 2 ** 32;
 }
+
+/**
+ * Reconnect pacing for a link that was lost `offlineForMs` ago. For the first `fastForMs` of an outage the
+ * delay is capped at `fastCapMs` (still full jitter), so a client is back within about a second of a relay
+ * restart or a network change; a longer outage backs off exponentially up to `capMs` as before, so a dead
+ * relay is not hammered for long.
+ */
+export interface ReconnectPacing extends Backoff {
+  readonly fastCapMs: number;
+  readonly fastForMs: number;
+}
+
+export const DEFAULT_PACING: ReconnectPacing = { baseMs: 500, capMs: 30_000, fastCapMs: 1_000, fastForMs: 120_000 };
+
+export function reconnectDelay(attempt: number, offlineForMs: number, o: ReconnectPacing, uniform: () => number = cryptoUniform): number {
+  const capMs = offlineForMs < o.fastForMs ? Math.min(o.capMs, o.fastCapMs) : o.capMs;
+  return backoffDelay(attempt, { baseMs: o.baseMs, capMs }, uniform);
+}

@@ -33,7 +33,7 @@ import { encodeMessage, parseHostMessage, type DeviceMessage, type HostMessage }
 import { shortAuthString } from './sas';
 import { SecureChannel } from './secureChannel';
 import { errorName } from '../base/errorName';
-import { backoffDelay } from '../base/backoff';
+import { DEFAULT_PACING, reconnectDelay, type ReconnectPacing } from '../base/backoff';
 
 /** What a paired device keeps (src/core/pairing/deviceCredentials.ts validates it when read back). */
 export type { DeviceCredentials } from '../pairing/deviceCredentials';
@@ -44,6 +44,8 @@ export interface ClientStateChange {
   since: number;
   code?: number;
   reason?: string;
+  /** While offline: when the next attempt starts (ms since epoch, this client's clock). */
+  retryAt?: number;
 }
 
 export interface BridgeClientOptions {
@@ -57,12 +59,26 @@ export interface BridgeClientOptions {
   connect: DeviceSocketFactory;
   clock: Clock;
   logger?: Logger;
-  backoff?: { baseMs?: number; capMs?: number };
+  /** Reconnect pacing (src/core/base/backoff.ts `reconnectDelay`); DEFAULT_PACING by default. */
+  backoff?: Partial<ReconnectPacing>;
   handshakeTimeoutMs?: number;
+  /** A socket that has not opened after this long is abandoned (default: OPEN_TIMEOUT_MS or the heartbeat bound). */
+  openTimeoutMs?: number;
+  /** Feature `ping`: how often a quiet channel is pinged, and after how long without a word it is dead. */
+  heartbeat?: { intervalMs: number; deadAfterMs: number };
 }
 
-export const BACKOFF_BASE_MS = 500;
-export const BACKOFF_CAP_MS = 30_000;
+export const BACKOFF_BASE_MS = DEFAULT_PACING.baseMs;
+export const BACKOFF_CAP_MS = DEFAULT_PACING.capMs;
+/**
+ * Feature `ping`: a phone on mobile data loses packets without a close (no FIN, no RST), and TCP takes
+ * minutes to notice. Pinging every 10 s and giving up after 25 s of silence bounds that to half a minute.
+ */
+export const HEARTBEAT = { intervalMs: 10_000, deadAfterMs: 25_000 } as const;
+/** A WebSocket that has not opened in this long (TCP + upgrade through the relay) is abandoned and retried. */
+export const OPEN_TIMEOUT_MS = 5_000;
+/** After `reconnectNow()` on a live channel: a pong must come back this fast, or the channel is dead. */
+export const PROBE_MS = 3_000;
 const EMPTY = new Uint8Array(0);
 
 /** Close codes after which retrying cannot help: the host said no. */
@@ -100,6 +116,15 @@ export class BridgeClient implements Disposable {
   private started = false;
   private host: string | undefined;
   private readonly negotiation = new FeatureNegotiation();
+  /** Feature `ping`: the heartbeat timer, when the last frame came, and the next ping's number. */
+  private beat: TimerHandle | undefined;
+  private heardAt = 0;
+  /** Frames received on this client's life: a probe is answered when this moved. */
+  private heard = 0;
+  private sentAt = 0;
+  private pingN = 0;
+  /** When the link was lost (undefined while online): the reconnect pacing is fast early in an outage. */
+  private offlineSince: number | undefined;
 
   constructor(private readonly o: BridgeClientOptions) {
     this.logger = o.logger ?? nullLogger;
@@ -155,6 +180,31 @@ export class BridgeClient implements Disposable {
     return m.type === 'prompt';
   }
 
+  /**
+   * The network may have changed (the browser's `online`, the page shown again, a "Reconnect" tap): retry
+   * at once with the backoff reset. A live channel is probed instead (feature `ping`): if the host does not
+   * answer within PROBE_MS, it is dropped and reconnected. An attempt under way is restarted.
+   */
+  reconnectNow(): void {
+    if (!this.started || this.phase === 'stopped') return;
+    this.attempt = 0;
+    if (this.phase === 'online') {
+      if (!this.negotiation.features?.has('ping')) return;
+      this.armBeat(PROBE_MS, true);
+      this.sendNow({ type: 'ping', n: this.pingN++ });
+      return;
+    }
+    this.offlineSince = this.o.clock.now();
+    if (this.phase === 'idle') {
+      if (this.timer) this.o.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+      return this.connect();
+    }
+    // A handshake under way may be stuck on the old network: start again.
+    this.closeSocket(CloseCode.normal, 'reconnecting');
+    this.connect();
+  }
+
   /** Stops for good: closes the socket, no reconnect. */
   close(): void {
     if (this.phase === 'stopped') return;
@@ -182,11 +232,20 @@ export class BridgeClient implements Disposable {
       if (this.socket === socket) this.guard(fn);
     };
     this.socketSubs = [
-      socket.onOpen(mine(() => this.hello())),
+      socket.onOpen(mine(() => this.opened())),
       socket.onFrame((frame) => mine(() => this.frame(frame))()),
       socket.onClose(({ code, reason }) => mine(() => this.lost(code, reason))()),
     ];
+    // A socket that does not even open (its packets vanish: the network is gone) is given up on as soon as a
+    // live channel would be; once open, the handshake gets its own, longer time (a slow phone's WebCrypto).
+    const openMs = Math.min(this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, this.o.openTimeoutMs ?? Math.min(OPEN_TIMEOUT_MS, this.heartbeat.deadAfterMs));
+    this.timer = this.o.clock.setTimeout(() => this.fail(CloseCode.tryAgainLater, 'no connection'), openMs);
+  }
+
+  private opened(): void {
+    if (this.timer) this.o.clock.clearTimeout(this.timer);
     this.timer = this.o.clock.setTimeout(() => this.fail(CloseCode.tryAgainLater, 'handshake timed out'), this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    this.hello();
   }
 
   private hello(): void {
@@ -230,6 +289,8 @@ export class BridgeClient implements Disposable {
   }
 
   private frame(frame: Uint8Array): void {
+    this.heardAt = this.o.clock.now();
+    this.heard++;
     if (this.phase === 'handshake') return this.welcome(frame);
     let plaintext: Uint8Array;
     try {
@@ -289,6 +350,7 @@ export class BridgeClient implements Disposable {
     this.timer = undefined;
     this.phase = 'online';
     this.attempt = 0;
+    this.offlineSince = undefined;
     if (this.pairing) {
       // Paired: from now on reconnect with IK; the one-time psk is gone.
       zeroize(this.pairing.psk);
@@ -298,26 +360,64 @@ export class BridgeClient implements Disposable {
     this.setState({ state: 'online', since: this.o.clock.now() });
     // Our features first, so the host knows what we speak before anything else (unless it is a v1 host).
     const hello = this.negotiation.opening();
-    if (hello && this.phase === 'online') this.sendNow(hello);
+    if (hello && this.phase === 'online') {
+      // The heartbeat runs from here: a channel that dies before the host answers our hello is caught too.
+      this.armBeat(this.heartbeat.intervalMs, false);
+      this.sendNow(hello);
+    }
     for (const m of this.cursor.connected()) if (this.phase === 'online') this.sendNow(m);
   }
 
   private receive(m: HostMessage): void {
     this.negotiation.received(m);
+    if (m.type === 'pong') return; // feature `ping`: hearing it is all it is for (heardAt)
     // The host (authenticated by the channel, never the relay) moved: connect there from the next attempt.
     if (m.type === 'relay' && m.url !== this.relayUrl) {
       this.relayUrl = m.url;
       this.moved.fire(m.url);
     }
-    const { deliver, send } = this.cursor.receive(m);
+    const { deliver, send, message } = this.cursor.receive(m);
     for (const out of send) this.sendNow(out);
-    if (deliver) this.messages.fire(m);
+    if (deliver) this.messages.fire(message ?? m);
+  }
+
+  private get heartbeat(): { intervalMs: number; deadAfterMs: number } {
+    return this.o.heartbeat ?? HEARTBEAT;
+  }
+
+  /**
+   * Feature `ping`: every `everyMs` the channel is checked; a host silent for deadAfterMs (or, for a probe,
+   * since the probe) is presumed gone — the socket is dropped and the client reconnects.
+   */
+  private armBeat(everyMs: number, probe: boolean): void {
+    if (this.beat) this.o.clock.clearTimeout(this.beat);
+    const heardBefore = this.heard;
+    this.beat = this.o.clock.setTimeout(() => {
+      this.beat = undefined;
+      if (this.phase !== 'online') return;
+      // Only while our hello is unanswered, or once the host agreed to `ping` (a v1 host or one without the
+      // feature cannot answer pings: no heartbeat then).
+      const features = this.negotiation.features;
+      if (features ? !features.has('ping') : !this.negotiation.awaiting) return;
+      const now = this.o.clock.now();
+      const silent = probe ? this.heard === heardBefore : now - this.heardAt >= this.heartbeat.deadAfterMs;
+      if (silent) {
+        this.logger.info('bridge client: the host went silent; reconnecting');
+        return this.fail(CloseCode.tryAgainLater, 'host went silent');
+      }
+      // Both ways: the host drops a device it has not heard from (bridgeHost.ts), so a device that only
+      // listens still pings; and a host that only listens is asked for a pong.
+      const { intervalMs } = this.heartbeat;
+      if (features && (now - this.heardAt >= intervalMs || now - this.sentAt >= intervalMs)) this.sendNow({ type: 'ping', n: this.pingN++ });
+      this.armBeat(this.heartbeat.intervalMs, false);
+    }, everyMs);
   }
 
   private sendNow(m: DeviceMessage): boolean {
     if (this.phase !== 'online' || !this.channel || !this.socket) return false;
     try {
       this.socket.send(this.channel.encrypt(encodeMessage(m)));
+      this.sentAt = this.o.clock.now();
       return true;
     } catch (e) {
       this.logger.warn(`bridge client: send failed (${errorName(e)})`);
@@ -341,9 +441,11 @@ export class BridgeClient implements Disposable {
     const refused = REFUSALS.has(code) || (this.pairing !== undefined && code === CloseCode.rateLimited);
     if (refused) return this.stop(code, reason);
     this.phase = 'idle';
-    this.setState({ state: 'offline', since: this.o.clock.now(), code, reason });
-    const { baseMs = BACKOFF_BASE_MS, capMs = BACKOFF_CAP_MS } = this.o.backoff ?? {};
-    this.timer = this.o.clock.setTimeout(() => this.connect(), backoffDelay(this.attempt++, { baseMs, capMs }));
+    const now = this.o.clock.now();
+    this.offlineSince ??= now;
+    const delay = reconnectDelay(this.attempt++, now - this.offlineSince, { ...DEFAULT_PACING, ...this.o.backoff });
+    this.setState({ state: 'offline', since: now, code, reason, retryAt: now + delay });
+    this.timer = this.o.clock.setTimeout(() => this.connect(), delay);
   }
 
   private stop(code: number, reason: string): void {
@@ -366,6 +468,8 @@ export class BridgeClient implements Disposable {
   private detach(): void {
     if (this.timer) this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.beat) this.o.clock.clearTimeout(this.beat);
+    this.beat = undefined;
     disposeAll(this.socketSubs.splice(0));
     this.socket = undefined;
     this.hs?.destroy();

@@ -48,7 +48,12 @@ export interface BridgeHostOptions {
   handshakeTimeoutMs?: number;
   /** X25519 for the handshakes (default: noble; the Node host passes its native one). */
   x25519?: X25519;
+  /** Feature `ping`: a device that agreed to it and is silent this long is presumed gone and dropped. */
+  deviceDeadAfterMs?: number;
 }
+
+/** A device with feature `ping` pings every 10 s (bridgeClient.ts HEARTBEAT); four missed pings is dead. */
+export const DEVICE_DEAD_AFTER_MS = 40_000;
 
 type Phase = 'hello' | 'confirm' | 'open';
 
@@ -62,6 +67,11 @@ interface Conn {
   publicKey?: Uint8Array;
   name?: string;
   device?: ConnectedDevice;
+  /** Feature `ping`: when the device last sent a frame, and the watchdog that drops it when it goes silent. */
+  heardAt?: number;
+  watchdog?: TimerHandle;
+  /** The device listed feature `ping` in its hello; the watchdog starts once the host's hello lists it too. */
+  listedPing?: boolean;
 }
 
 export class BridgeHost implements Disposable {
@@ -121,6 +131,8 @@ export class BridgeHost implements Disposable {
       try {
         this.o.link.send(c.conn, c.channel.encrypt(bytes));
         sent++;
+        // Feature `ping` is on once both hellos listed it: from then on the device pings, and silence is death.
+        if (message.type === 'hello' && c.listedPing && !c.watchdog && message.features?.includes('ping')) this.watch(c);
       } catch (e) {
         this.logger.warn(`bridge: send to device ${c.device.id} failed: ${errorCode(e)}`);
         this.close(c, e instanceof ChannelError ? e.closeCode : CloseCode.internalError, 'send failed');
@@ -258,8 +270,43 @@ export class BridgeHost implements Disposable {
       this.logger.warn(`bridge: device ${c.device?.id}: bad message (${parsed.reason})`);
       return this.close(c, CloseCode.badMessage, 'bad message');
     }
+    c.heardAt = this.o.clock.now();
+    if (parsed.value.type === 'hello') c.listedPing = parsed.value.features.includes('ping');
+    if (parsed.value.type === 'ping') {
+      // Answered here, at the transport: a heartbeat is not the host service's business.
+      this.sendTo(c, encodeMessage({ type: 'pong', n: parsed.value.n }));
+      return;
+    }
     this.o.registry.touch(c.device!.id);
     this.messageEmitter.fire({ device: c.device!, message: parsed.value });
+  }
+
+  /**
+   * Feature `ping` (the device listed it, and this build speaks it): a device silent for deviceDeadAfterMs is
+   * presumed gone (a phone whose network dropped without a close) and its connection is closed, so the host
+   * stops sending into the void and the device's next connection is not mistaken for a duplicate.
+   */
+  private watch(c: Conn): void {
+    const deadAfter = this.o.deviceDeadAfterMs ?? DEVICE_DEAD_AFTER_MS;
+    c.watchdog = this.o.clock.setTimeout(() => {
+      c.watchdog = undefined;
+      if (this.conns.get(c.conn) !== c) return;
+      const silentFor = this.o.clock.now() - (c.heardAt ?? 0);
+      if (silentFor >= deadAfter) {
+        this.logger.info(`bridge: device ${c.device?.id} went silent; dropping its connection`);
+        return this.close(c, CloseCode.tryAgainLater, 'device went silent');
+      }
+      this.watch(c);
+    }, Math.max(1, Math.ceil(deadAfter / 4)));
+  }
+
+  private sendTo(c: Conn, bytes: Uint8Array): void {
+    try {
+      this.o.link.send(c.conn, c.channel!.encrypt(bytes));
+    } catch (e) {
+      this.logger.warn(`bridge: send to device ${c.device?.id} failed: ${errorCode(e)}`);
+      this.close(c, e instanceof ChannelError ? e.closeCode : CloseCode.internalError, 'send failed');
+    }
   }
 
   /** Closes one connection at the relay and forgets it. */
@@ -279,6 +326,8 @@ export class BridgeHost implements Disposable {
     if (!c) return;
     this.conns.delete(conn);
     if (c.timer) this.o.clock.clearTimeout(c.timer);
+    if (c.watchdog) this.o.clock.clearTimeout(c.watchdog);
+    c.watchdog = undefined;
     c.channel?.close();
     // Only an attempt that got past message 1 (phase 'confirm') counts against pairing; junk does not.
     if (c.attempt) {

@@ -4,6 +4,8 @@
 //  - a gap (seq > last + 1) is dropped and answered with `sync` from `last` (unless one is outstanding);
 //    the host's answer resends everything after `last`, the dropped event included;
 //  - after every (re)connect: `sync` for each known session, and for each session first heard of;
+//  - a `chats` batch (feature `window`) is the same, event by event; its `base` moves the cursor forward past
+//    history the host left out of the window, and an `older` batch (asked for with `history`) never moves it;
 //  - prompts are held until the host echoes a `user` event with their clientId (or refuses them with an
 //    `error` naming it), and resent after a reconnect: the host types each clientId at most once.
 import type { DeviceMessage, HostMessage } from '../wire/protocol';
@@ -45,8 +47,11 @@ export class ChatCursor {
     return out;
   }
 
-  /** A host message arrived: whether to pass it on, and what to send in answer. */
-  receive(m: HostMessage): { deliver: boolean; send: DeviceMessage[] } {
+  /**
+   * A host message arrived: whether to pass it on, and what to send in answer. `message`, when present, is
+   * what to pass on instead (a `chats` batch without the events already delivered).
+   */
+  receive(m: HostMessage): { deliver: boolean; send: DeviceMessage[]; message?: HostMessage } {
     const send: DeviceMessage[] = [];
     switch (m.type) {
       case 'hello':
@@ -62,6 +67,29 @@ export class ChatCursor {
         // The host refused a prompt for good (ended session…): stop resending it.
         if (m.ref) this.pending.delete(m.ref);
         break;
+      case 'chats': {
+        // Older history (asked for with `history`) sits before what is held: it never moves the cursor.
+        if (m.older) break;
+        if (!this.sessions.has(m.session)) this.remember(m.session);
+        let last = this.sessions.get(m.session)!;
+        // Feature `window`: the host left events up to `base` out of this sync; continue after them.
+        if (m.base !== undefined && m.base > last) last = m.base;
+        const events = [];
+        for (const e of m.events) {
+          if (e.event.kind === 'user' && e.event.clientId) this.pending.delete(e.event.clientId);
+          if (e.seq <= last) continue;
+          if (e.seq !== last + 1) {
+            this.sessions.set(m.session, last);
+            if (!this.syncOutstanding.has(m.session)) send.push(this.sync(m.session));
+            break;
+          }
+          events.push(e);
+          last = e.seq;
+        }
+        this.sessions.set(m.session, last);
+        if (!events.length && m.base === undefined) return { deliver: false, send };
+        return { deliver: true, send, message: { ...m, events } };
+      }
       case 'chat': {
         if (m.event.kind === 'user' && m.event.clientId) this.pending.delete(m.event.clientId);
         if (!this.sessions.has(m.session)) this.remember(m.session);

@@ -17,6 +17,11 @@ export class FeatureNegotiation {
     return this.agreed;
   }
 
+  /** True while this connection's `hello` has not been answered. */
+  get awaiting(): boolean {
+    return this.pending;
+  }
+
   /** True once the host turned out to speak v1 only. */
   get v1Host(): boolean {
     return this.v1;

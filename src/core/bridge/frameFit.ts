@@ -61,6 +61,8 @@ function largestText(m: HostMessage): Slot | undefined {
     for (const l of m.listing.loops) field(l, 'prompt');
   } else if (m.type === 'scheduleSaved') {
     field(m.schedule, 'prompt');
+  } else if (m.type === 'chats') {
+    for (const e of m.events) if ('text' in e.event) field(e.event, 'text');
   }
   let best: Slot | undefined;
   for (const s of slots) if (!best || utf8Length(s.get()) > utf8Length(best.get())) best = s;

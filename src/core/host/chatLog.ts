@@ -48,6 +48,20 @@ export class ChatLog {
     return kept.slice(from);
   }
 
+  /** Up to `limit` entries with seq < `before`, oldest first (the newest of them, as many as are kept). */
+  before(before: number, limit: number): ChatEntry[] {
+    const kept = this.entries.length > this.max ? this.entries.slice(-this.max) : this.entries;
+    if (!kept.length || limit < 1) return [];
+    const end = Math.max(0, Math.min(kept.length, Math.floor(before) - kept[0]!.seq));
+    return kept.slice(Math.max(0, end - limit), end);
+  }
+
+  /** The lowest seq still kept; 0 before the first event. */
+  get firstSeq(): number {
+    const kept = this.entries.length > this.max ? this.entries[this.entries.length - this.max] : this.entries[0];
+    return kept?.seq ?? 0;
+  }
+
   /** The highest seq so far; 0 before the first event. */
   get lastSeq(): number {
     return this.seq;

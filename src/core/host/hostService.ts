@@ -15,7 +15,7 @@
 //    agreed to it, on request and on every change; starting, resuming, stopping and clearing sessions go to
 //    the SessionControl (src/core/host/sessionControl.ts), and without one they are refused.
 import type { ApprovalBroker } from '../approvals/approvalBroker';
-import type { ChatLog } from './chatLog';
+import type { ChatEntry, ChatLog } from './chatLog';
 import { type Disposable, disposeAll } from '../base/dispose';
 import type { Event } from '../base/event';
 import { nullLogger, type Logger } from '../base/logger';
@@ -25,7 +25,7 @@ import { forPeer } from '../wire/forPeer';
 import type { DeviceNotifySettings } from '../wire/notifySettings';
 import type { DeviceMessage, HostMessage, SessionInfo, SessionSummary } from '../wire/protocol';
 import { SessionControlError, type SessionControl } from './sessionControl';
-import { PROTOCOL_VERSION } from '../wire/protocol';
+import { MAX_BATCH_EVENTS, PROTOCOL_VERSION } from '../wire/protocol';
 import { WIRE_ERROR_CODES, type WireErrorCode } from '../wire/wireErrorCodes';
 import type { DeskResult, ScheduleDesk } from './scheduleDesk';
 
@@ -68,6 +68,19 @@ interface PeerState {
   readonly peer: Peer;
   /** The features agreed with this peer; undefined until it sends `hello` (a v1 peer). */
   features: ReadonlySet<WireFeature> | undefined;
+}
+
+/** Feature `window`: a sync sends at most this many of the newest events; older ones come on demand. */
+export const SYNC_WINDOW = 200;
+/** Bytes of events in one `chats` batch: well inside one encrypted frame (64 KiB) with JSON overhead. */
+export const BATCH_BYTES = 40 * 1024;
+
+/** The encoded size of one event (UTF-8 upper bound: 3 bytes per UTF-16 unit of its text is safe). */
+function entrySize(e: ChatEntry): number {
+  const json = JSON.stringify(e);
+  // Fast path: pure ASCII is one byte a character; otherwise assume the worst case.
+  // eslint-disable-next-line no-control-regex
+  return /^[\u0000-\u007f]*$/.test(json) ? json.length : json.length * 3;
 }
 
 export interface PeerConnection extends Disposable {
@@ -260,6 +273,18 @@ export class HostService implements Disposable {
         return;
       case 'sync':
         return this.sync(state, message.session, message.after);
+      case 'history': {
+        const s = this.sessions.get(message.session);
+        if (!s || !state.features?.has('window')) return this.error(state, 'HOST_ERR_NO_SESSION', undefined, message.session);
+        const events = s.handle.chat.before(message.before, message.limit);
+        const more = events.length > 0 && events[0]!.seq > s.handle.chat.firstSeq;
+        this.sendBatches(state, message.session, events, { older: true, more });
+        if (!events.length) this.safeSend(state, { type: 'chats', session: message.session, events: [], older: true, more: false });
+        return;
+      }
+      case 'ping':
+        // Answered by the bridge itself (src/core/bridge/bridgeHost.ts); a peer without a bridge gets it here.
+        return this.safeSend(state, { type: 'pong', n: message.n });
       case 'prompt': {
         const s = this.sessions.get(message.session);
         if (!s) return this.error(state, 'HOST_ERR_NO_SESSION', undefined, message.clientId);
@@ -390,12 +415,44 @@ export class HostService implements Disposable {
     }
     if (!s) return this.error(peer, 'HOST_ERR_NO_SESSION', undefined, sessionId);
     this.safeSend(peer, { type: 'session', session: s.handle.info() });
-    for (const e of s.handle.chat.since(after)) {
-      this.safeSend(peer, { type: 'chat', session: sessionId, seq: e.seq, at: e.at, event: e.event });
+    const events = s.handle.chat.since(after);
+    if (peer.features?.has('window')) {
+      // Windowed: only the last SYNC_WINDOW events, batched, so a sync costs a few frames however long the
+      // session and however many devices sync at once (the relay rate-limits the host's link as a whole).
+      const window = events.slice(-SYNC_WINDOW);
+      const firstSent = window[0]?.seq;
+      const base = firstSent !== undefined && firstSent - 1 > after ? firstSent - 1 : undefined;
+      if (window.length) this.sendBatches(peer, sessionId, window, { base });
+    } else {
+      for (const e of events) this.safeSend(peer, { type: 'chat', session: sessionId, seq: e.seq, at: e.at, event: e.event });
     }
     // Approvals must never be lost on reconnect: every pending one is sent again after the history.
-    for (const request of this.options.broker.pending(sessionId)) this.safeSend(peer, { type: 'approval', request });
-    this.safeSend(peer, { type: 'synced', session: sessionId, seq: s.handle.chat.lastSeq });
+    const pending = this.options.broker.pending(sessionId);
+    for (const request of pending) this.safeSend(peer, { type: 'approval', request });
+    // Feature `reconcile`: the full pending set, so a card resolved while the device was away goes too.
+    this.safeSend(peer, { type: 'synced', session: sessionId, seq: s.handle.chat.lastSeq, pending: pending.map((r) => r.id) });
+  }
+
+  /** Sends `events` as `chats` batches of at most BATCH_BYTES each; the first one carries `base`. */
+  private sendBatches(peer: PeerState, session: string, events: readonly ChatEntry[], o: { base?: number; older?: boolean; more?: boolean }): void {
+    let batch: ChatEntry[] = [];
+    let bytes = 0;
+    let first = true;
+    const flush = () => {
+      const base = first && o.base !== undefined ? { base: o.base } : {};
+      this.safeSend(peer, { type: 'chats', session, events: batch, ...base, ...(o.older ? { older: true, more: o.more ?? false } : {}) });
+      first = false;
+      batch = [];
+      bytes = 0;
+    };
+    for (const e of events) {
+      // An event too big to share a frame goes alone; the bridge shortens it to fit (frameFit.ts).
+      const size = entrySize(e);
+      if (batch.length >= MAX_BATCH_EVENTS || (batch.length && bytes + size > BATCH_BYTES)) flush();
+      batch.push({ seq: e.seq, at: e.at, event: e.event });
+      bytes += size;
+    }
+    if (batch.length) flush();
   }
 
   /** Tells one peer its request failed; `message` defaults to the code's meaning (wireErrorCodes.ts). */

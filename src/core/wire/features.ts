@@ -42,6 +42,18 @@ export const WIRE_FEATURES = [
   'sessions',
   /** `resolved.author` may be `{kind: "terminal"}`: answered at the computer, in the `walkie host` terminal. */
   'terminalAuthor',
+  /**
+   * Heartbeat: the device sends `ping` when the channel has been quiet, the host answers `pong` at once; either
+   * side that hears nothing for a bound declares the channel dead (src/core/bridge/heartbeat.ts).
+   */
+  'ping',
+  /**
+   * Windowed sync: a sync answers with the last events only, in `chats` batches (several events a frame); the
+   * first batch's `base` says where the window starts. Older events come on demand (`history`, `older: true`).
+   */
+  'window',
+  /** `synced` lists the ids of every approval still pending in the session, so a device drops the others. */
+  'reconcile',
 ] as const;
 export type WireFeature = (typeof WIRE_FEATURES)[number];
 

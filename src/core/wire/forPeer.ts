@@ -16,6 +16,10 @@ export function forPeer(message: HostMessage, features: ReadonlySet<WireFeature>
     const { author: _author, ...v1 } = message;
     return v1;
   }
+  if (message.type === 'synced' && message.pending && !features?.has('reconcile')) {
+    const { pending: _pending, ...v1 } = message;
+    return v1;
+  }
   if (message.type === 'hello') {
     let hello = message;
     if (hello.hostKind !== undefined && !features?.has('hostKind')) {

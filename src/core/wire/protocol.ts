@@ -86,6 +86,13 @@ export const ChatEventSchema = z.discriminatedUnion('kind', [
 ]);
 export type ChatEvent = z.infer<typeof ChatEventSchema>;
 
+/** One chat event with its place in the session (feature `window` batches these). */
+export const ChatEntrySchema = z.object({ seq: Seq, at: Millis, event: ChatEventSchema });
+export type ChatEntryMessage = z.infer<typeof ChatEntrySchema>;
+
+/** At most this many events in one `chats` batch (the frame budget may cut a batch shorter). */
+export const MAX_BATCH_EVENTS = 256;
+
 export const RiskSchema = z.object({
   level: z.enum(['low', 'medium', 'high']),
   /** Why, in a few words each: "deletes files recursively", "writes outside the workspace". */
@@ -173,8 +180,6 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pastSessions'), folder: Folder, sessions: z.array(PastSessionSchema).max(100) }),
   /** Feature `sessions`: the session a `startSession` (its `clientId` in `ref`) started or resumed. */
   z.object({ type: z.literal('sessionStarted'), ref: Id, session: SessionInfoSchema }),
-  /** The end of a sync: everything up to `seq` has been sent for `session`. */
-  z.object({ type: z.literal('synced'), session: Id, seq: Seq }),
   /**
    * Feature `appPin`: the base64url SHA-256 of the host's web app manifest (bundle.json: every app file and
    * its hash). The phone's service worker runs only a bundle whose manifest has this hash.
@@ -197,6 +202,26 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('schedules'), listing: ScheduleListingSchema }),
   /** Feature `schedules`: a device's `scheduleSave` (`ref`) was saved as `schedule`. */
   z.object({ type: z.literal('scheduleSaved'), ref: Id, schedule: ScheduleViewSchema }),
+  /**
+   * Feature `window`: chat events of one session, oldest first. `base` (first batch of a sync only): events up
+   * to `base` were left out of the window — the device continues after it. `older`: an answer to `history`,
+   * events before what the device holds (they do not move its cursor); `more`: still older ones exist.
+   */
+  z.object({
+    type: z.literal('chats'),
+    session: Id,
+    events: z.array(ChatEntrySchema).max(MAX_BATCH_EVENTS),
+    base: Seq.optional(),
+    older: z.boolean().optional(),
+    more: z.boolean().optional(),
+  }),
+  /**
+   * The end of a sync: everything up to `seq` has been sent for `session`. Feature `reconcile`: `pending`
+   * lists every approval of the session still waiting; a device drops any card it holds that is not listed.
+   */
+  z.object({ type: z.literal('synced'), session: Id, seq: Seq, pending: z.array(Id).max(1024).optional() }),
+  /** Feature `ping`: the answer to a device's `ping`, echoing its `n`. */
+  z.object({ type: z.literal('pong'), n: z.number().int().nonnegative() }),
   /** A device request could not be carried out (a prompt to an ended session, a stale decision…). */
   z.object({ type: z.literal('error'), code: ErrorCodeFieldSchema, message: z.string().max(LIMITS.summary), ref: z.string().max(LIMITS.id).optional() }),
 ]);
@@ -253,6 +278,10 @@ export const DeviceMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('scheduleRunNow'), id: Id }),
   /** Feature `schedules`: cancels a `/loop`. */
   z.object({ type: z.literal('loopCancel'), id: Id }),
+  /** Feature `ping`: the channel has been quiet; the host answers `pong` with the same `n`. */
+  z.object({ type: z.literal('ping'), n: z.number().int().nonnegative() }),
+  /** Feature `window`: up to `limit` events before seq `before` (answered with `chats`, `older: true`). */
+  z.object({ type: z.literal('history'), session: Id, before: Seq, limit: z.number().int().min(1).max(MAX_BATCH_EVENTS * 4) }),
 ]);
 export type DeviceMessage = z.infer<typeof DeviceMessageSchema>;
 

@@ -216,8 +216,24 @@ export async function runDeviceCommand(argv: string[], io: DeviceCliIO, deps: De
         return out({ type: 'resolved', id: m.id, session: m.session, resolution: m.resolution, by: m.by, ...(m.message ? { message: m.message } : {}) });
       case 'error':
         return out({ type: 'error', code: m.code, message: m.message, ...(m.ref ? { ref: m.ref } : {}) });
-      case 'synced':
+      case 'chats':
+        for (const e of m.events) out({ type: 'chat', session: m.session, seq: e.seq, at: e.at, event: e.event });
+        return;
+      case 'synced': {
+        // Feature `reconcile`: what the host still waits on. Anything else held here was answered elsewhere,
+        // expired or was cancelled while this device was away: it is dropped, and said so.
         if (held && unsynced.delete(m.session) && unsynced.size === 0) release();
+        if (!m.pending) return;
+        const pending = new Set(m.pending);
+        for (const [id, r] of [...approvals]) {
+          if (r.session !== m.session || pending.has(id)) continue;
+          approvals.delete(id);
+          handled.add(id);
+          out({ type: 'resolved', id, session: m.session, resolution: 'gone', by: 'host' });
+        }
+        return;
+      }
+      case 'pong':
         return;
       case 'app':
       case 'notify':

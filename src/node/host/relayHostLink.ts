@@ -4,7 +4,7 @@
 // jitter; every onOpen is matched by exactly one onClose, whoever closed the conn and however the link fell.
 import { randomBytes } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
-import { backoffDelay, type Backoff } from '../../core/base/backoff';
+import { DEFAULT_PACING, reconnectDelay, type ReconnectPacing } from '../../core/base/backoff';
 import { systemClock, type Clock, type TimerHandle } from '../../core/base/clock';
 import { CloseCode } from '../../core/wire/closeCodes';
 import { Emitter } from '../../core/base/event';
@@ -23,10 +23,15 @@ export interface RelayHostLinkOptions {
   identitySecret: Uint8Array;
   clock?: Clock;
   logger?: Logger;
-  /** Backoff: the first retry waits up to baseMs, doubling per failure up to capMs (full jitter). */
-  backoff?: { baseMs: number; capMs: number };
-  /** No message or ping from the relay for this long → the link is presumed dead and reconnects. */
+  /**
+   * Backoff: the first retry waits up to baseMs, doubling per failure up to capMs (full jitter); for the first
+   * fastForMs of an outage at most fastCapMs (src/core/base/backoff.ts `reconnectDelay`).
+   */
+  backoff?: Partial<ReconnectPacing>;
+  /** No message, ping or pong from the relay for this long → the link is presumed dead and reconnects. */
   idleTimeoutMs?: number;
+  /** The host pings the relay this often (a WebSocket ping; every relay answers it with a pong). */
+  pingIntervalMs?: number;
 }
 
 /** A fresh 32-byte Ed25519 identity secret for a host. */
@@ -34,9 +39,12 @@ export function generateHostIdentity(): Uint8Array {
   return new Uint8Array(randomBytes(ED25519_KEY_LENGTH));
 }
 
-const DEFAULT_BACKOFF: Backoff = { baseMs: 500, capMs: 30_000 };
-/** The relay pings every 30 s; miss two and a half of them and the link is dead. */
-const DEFAULT_IDLE_TIMEOUT_MS = 75_000;
+/**
+ * Heartbeat: the relay pings every 30 s, which alone would leave a silently dropped link (packets lost, no
+ * close) unnoticed for over a minute. The host pings too, every 10 s, and gives up after 25 s of silence.
+ */
+const DEFAULT_PING_INTERVAL_MS = 10_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 25_000;
 
 export class RelayHostLink implements HostLink {
   readonly hostId: string;
@@ -52,8 +60,12 @@ export class RelayHostLink implements HostLink {
   private readonly secret: Uint8Array;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly backoff: { baseMs: number; capMs: number };
+  private readonly backoff: ReconnectPacing;
   private readonly idleTimeoutMs: number;
+  private readonly pingIntervalMs: number;
+  private pingTimer: TimerHandle | undefined;
+  /** When the link was lost (undefined while online or before the first connect). */
+  private offlineSince: number | undefined;
   private readonly url: string;
   private readonly legacyUrl: string;
   private useLegacyPath = false;
@@ -80,8 +92,9 @@ export class RelayHostLink implements HostLink {
     this.legacyUrl = url.toString();
     this.clock = o.clock ?? systemClock;
     this.logger = o.logger ?? nullLogger;
-    this.backoff = o.backoff ?? DEFAULT_BACKOFF;
+    this.backoff = { ...DEFAULT_PACING, ...o.backoff };
     this.idleTimeoutMs = o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.pingIntervalMs = o.pingIntervalMs ?? Math.min(DEFAULT_PING_INTERVAL_MS, Math.max(1, Math.floor(this.idleTimeoutMs / 2.5)));
   }
 
   get isOnline(): boolean {
@@ -143,7 +156,12 @@ export class RelayHostLink implements HostLink {
       if (this.ws === ws) this.onMessage(ws, data, isBinary);
     });
     ws.on('ping', () => this.ws === ws && this.touch());
-    ws.on('open', () => this.ws === ws && this.touch());
+    ws.on('pong', () => this.ws === ws && this.touch());
+    ws.on('open', () => {
+      if (this.ws !== ws) return;
+      this.touch();
+      this.pingSoon(ws);
+    });
     ws.on('close', (code) => {
       if (this.ws !== ws) return;
       this.logger.info(`relay link: closed by the relay (${code})`);
@@ -180,6 +198,7 @@ export class RelayHostLink implements HostLink {
         if (this.online || msg.hostId !== this.hostId) return this.protocolError(ws, 'unexpected ready');
         this.online = true;
         this.attempt = 0;
+        this.offlineSince = undefined;
         this.logger.info('relay link: online');
         this.stateEmitter.fire('online');
         return;
@@ -214,6 +233,8 @@ export class RelayHostLink implements HostLink {
     this.ws = undefined;
     if (this.idleTimer !== undefined) this.clock.clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    if (this.pingTimer !== undefined) this.clock.clearTimeout(this.pingTimer);
+    this.pingTimer = undefined;
     if (ws) {
       try {
         if (code !== undefined) ws.close(code, 'host going away');
@@ -232,12 +253,28 @@ export class RelayHostLink implements HostLink {
 
   private scheduleReconnect(): void {
     if (this.state !== 'running') return;
-    const delay = backoffDelay(this.attempt++, this.backoff);
+    const now = this.clock.now();
+    this.offlineSince ??= now;
+    const delay = reconnectDelay(this.attempt++, now - this.offlineSince, this.backoff);
     this.logger.debug(`relay link: reconnecting in ${delay} ms`);
     this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.connect();
     }, delay);
+  }
+
+  /** Pings the relay every pingIntervalMs while this socket is the link's; its pong re-arms the idle timer. */
+  private pingSoon(ws: WebSocket): void {
+    this.pingTimer = this.clock.setTimeout(() => {
+      this.pingTimer = undefined;
+      if (this.ws !== ws) return;
+      try {
+        ws.ping();
+      } catch {
+        // closing already: 'close' follows
+      }
+      this.pingSoon(ws);
+    }, this.pingIntervalMs);
   }
 
   /** Re-arms the idle timer: a relay that stopped pinging (a half-open TCP connection) is given up on. */

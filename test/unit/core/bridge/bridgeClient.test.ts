@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_PACING } from '../../../../src/core/base/backoff';
 import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, BridgeClient, type ClientStateChange } from '../../../../src/core/bridge/bridgeClient';
 import { BridgeHost } from '../../../../src/core/bridge/bridgeHost';
 import { bytesToBase64url } from '../../../../src/core/base/bytes';
@@ -217,7 +218,7 @@ describe('BridgeClient', () => {
     assert.deepEqual(s.app.typed, ['queued']);
   });
 
-  it('backs off exponentially with full jitter, capped, and resets once online', async () => {
+  it('backs off with full jitter, at most a second early in an outage, exponentially after, and resets once online', async () => {
     const s = await setup();
     const d = s.client();
     d.c.start();
@@ -231,10 +232,20 @@ describe('BridgeClient', () => {
       await settle();
       backoffs.push(s.clock.delays.at(-1)!);
     }
-    assert.equal(s.relay.urls.length, 14, "one attempt per backoff");
-    backoffs.forEach((ms, n) => assert.ok(Number.isInteger(ms) && ms >= 0 && ms <= Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** n), `attempt ${n}: ${ms}`));
+    assert.equal(s.relay.urls.length, 14, 'one attempt per backoff');
+    backoffs.forEach((ms, n) => assert.ok(Number.isInteger(ms) && ms >= 0 && ms <= Math.min(DEFAULT_PACING.fastCapMs, BACKOFF_BASE_MS * 2 ** n), `attempt ${n}: ${ms}`));
     assert.ok(new Set(backoffs).size > 6, 'jittered');
-    assert.ok(backoffs.slice(8).some((ms) => ms > BACKOFF_BASE_MS * 4), 'grows');
+    // Past the fast window the delays grow towards the cap.
+    s.clock.advance(DEFAULT_PACING.fastForMs);
+    await settle();
+    const later: number[] = [];
+    for (let n = 0; n < 8; n++) {
+      later.push(s.clock.delays.at(-1)!);
+      s.clock.advance(later.at(-1)!);
+      await settle();
+    }
+    later.forEach((ms) => assert.ok(ms <= BACKOFF_CAP_MS, `${ms}`));
+    assert.ok(later.some((ms) => ms > BACKOFF_BASE_MS * 4), 'grows');
     s.relay.reachable = true;
     await s.reconnect();
     assert.equal(d.states.at(-1)!.state, 'online');

@@ -32,7 +32,12 @@ async function setup() {
   host.onDeviceConnected((d) => seen.connected.push(d.id));
   host.onDeviceDisconnected((d) => seen.disconnected.push(d.id));
   // Every BridgeClient announces its features first (`hello`); the tests below are about the messages after it.
-  host.onMessage((m) => (m.message.type === 'hello' ? seen.hellos.push(m.device.id) : seen.messages.push(m)));
+  // It is answered as HostService answers it (here: a host that speaks no features).
+  host.onMessage((m) => {
+    if (m.message.type !== 'hello') return void seen.messages.push(m);
+    seen.hellos.push(m.device.id);
+    host.send(m.device.id, { type: 'hello', v: 1, hostName: 'dev box', sessions: [], features: [] });
+  });
 
   /** A BridgeClient: pairing with `offer`, or reconnecting with `identity` alone. */
   const device = async (o: { offer?: PairingOffer; identity?: KeyPair; name?: string; hostIdOverride?: string } = {}) => {

@@ -153,7 +153,8 @@ export function settle(): Promise<void> {
 }
 
 /**
- * A minimal stand-in for the lead's HostService, over a BridgeHost: `hello` on connect, `sync` answered from
+ * A minimal stand-in for the lead's HostService, over a BridgeHost: `hello` on connect (and in answer to the
+ * device's), `sync` answered from
  * an in-memory chat log (then `synced`), prompts typed at most once per clientId and echoed as `user` events.
  */
 export class FakeHostApp implements Disposable {
@@ -193,7 +194,9 @@ export class FakeHostApp implements Disposable {
 
   private receive(device: ConnectedDevice, m: DeviceMessage): void {
     const send = (out: HostMessage) => this.host.send(device.id, out);
-    if (m.type === 'sync') {
+    // Like HostService: a device's hello is answered (this stand-in speaks no features).
+    if (m.type === 'hello') send({ type: 'hello', v: 1, hostName: 'test host', sessions: [this.info()], features: [] });
+    else if (m.type === 'sync') {
       for (const e of this.log.filter((x) => x.seq > m.after)) send({ type: 'chat', session: m.session, ...e });
       send({ type: 'synced', session: m.session, seq: this.log.length });
     } else if (m.type === 'prompt') {

@@ -190,9 +190,10 @@ describe('RelayHostLink', function () {
   });
 
   it('gives up on a relay that goes silent and on one that names it wrongly, and reconnects', async () => {
-    // A fake relay: the first connection is answered correctly and then ignored (no pings); the second
-    // is told a wrong host id; the third is answered correctly again.
-    const fake = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    // A fake relay: the first connection is answered correctly and then ignored (no pings, and no pongs to
+    // the host's pings, as over a half-open TCP connection); the second is told a wrong host id; the third is
+    // answered correctly again.
+    const fake = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false });
     await new Promise((r) => fake.once('listening', r));
     const seen: number[] = [];
     fake.on('connection', (ws) => {

@@ -1,0 +1,82 @@
+// Fault injection on a real relay, host link and devices (issue 17): the network is lost the way mobile data
+// loses it — packets dropped, nothing closed — through a TCP proxy that black-holes traffic; the relay is
+// restarted; four devices resync thousands of events at once.
+import assert from 'node:assert/strict';
+import { CloseCode } from '../../src/core/wire/closeCodes';
+import { SYNC_WINDOW } from '../../src/core/host/hostService';
+import { NetStack, waitFor, type NetDevice } from './netStack';
+
+const HEARTBEAT = { intervalMs: 400, deadAfterMs: 1_200 };
+
+describe('Silent network loss, relay restarts and mass resyncs (real relay, real sockets)', function () {
+  this.timeout(60_000);
+  let net: NetStack;
+
+  beforeEach(async () => {
+    net = await new NetStack({ heartbeat: HEARTBEAT, deviceDeadAfterMs: 1_600, hostPingMs: 300, hostIdleMs: 1_000 }).start();
+  });
+  afterEach(async () => {
+    await net.close();
+  });
+
+  it('a device whose packets are silently dropped notices, reconnects once the network is back, and misses nothing', async () => {
+    const phone = await net.device('phone');
+    const host = net.host!;
+    const disconnected: string[] = [];
+    host.bridge.onDeviceDisconnected((d) => disconnected.push(d.name));
+    net.deviceProxy.blackHole();
+    host.session.chat.append({ kind: 'assistant', text: 'said into the void' });
+    // The device gives up on the silent channel (it would otherwise wait for TCP: minutes).
+    await waitFor(() => phone.states.some((s) => s.state === 'offline' && s.code === CloseCode.tryAgainLater), 5_000, 'the device to declare the link dead').catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(phone.states)} ${JSON.stringify([...(phone.client.features ?? [])])}`);
+    });
+    // And the host drops its end too.
+    await waitFor(() => disconnected.includes('phone'), 5_000, 'the host to drop the silent device');
+    net.deviceProxy.restore();
+    await waitFor(() => phone.client.state.state === 'online', 5_000, 'the device back online');
+    host.session.chat.append({ kind: 'assistant', text: 'after the outage' });
+    await waitFor(() => (phone.store.state.chats.s1 ?? []).length === 2, 5_000, 'both events');
+    assert.deepEqual(phone.store.state.chats.s1!.map((c) => c.event.kind === 'assistant' && c.event.text), ['said into the void', 'after the outage']);
+  });
+
+  it('the host notices its relay link went silent, reconnects, and its devices come back', async () => {
+    const phone = await net.device('phone');
+    const host = net.host!;
+    net.hostProxy.blackHole();
+    await waitFor(() => host.linkStates.includes('offline'), 5_000, 'the host to declare its relay link dead');
+    net.hostProxy.restore();
+    await waitFor(() => host.link.isOnline, 5_000, 'the host link back');
+    await waitFor(() => phone.client.state.state === 'online' && host.bridge.connectedDevices().length === 1, 10_000, 'the device back');
+    host.session.chat.append({ kind: 'assistant', text: 'still here' });
+    await waitFor(() => (phone.store.state.chats.s1 ?? []).some((c) => c.event.kind === 'assistant' && c.event.text === 'still here'), 5_000, 'the event');
+  });
+
+  it('comes back after a relay restart without waiting out a long backoff', async () => {
+    const phone = await net.device('phone');
+    await net.stopRelay();
+    await waitFor(() => phone.client.state.state !== 'online', 5_000, 'the device to see the relay go');
+    // Long enough that a plain exponential backoff would have grown to several seconds.
+    await new Promise((r) => setTimeout(r, 6_000));
+    await net.startRelay(net.relayPort);
+    const t = await waitFor(() => phone.client.state.state === 'online' && net.host!.link.isOnline, 10_000, 'the device back');
+    // A second for the host's next try, a second for the device's, and the handshakes.
+    assert.ok(t < 4_000, `back ${t} ms after the relay`);
+  });
+
+  it('four devices resyncing 4,900 events each at once do not get the host rate-limited, and each gets a thread', async () => {
+    const phones: NetDevice[] = [];
+    for (const name of ['a', 'b', 'c', 'd']) phones.push(await net.device(name));
+    const host = net.host!;
+    net.deviceProxy.blackHole();
+    await waitFor(() => phones.every((p) => p.client.state.state !== 'online') && host.bridge.connectedDevices().length === 0, 5_000, 'all devices offline').catch((e: Error) => {
+      throw new Error(`${e.message}: ${phones.map((p) => p.client.state.state).join()} / ${host.bridge.connectedDevices().length}`);
+    });
+    for (let i = 1; i <= 4900; i++) host.session.chat.append({ kind: 'assistant', text: `line ${i}: ${'x'.repeat(40)}` });
+    net.deviceProxy.restore();
+    for (const p of phones) p.client.reconnectNow();
+    await waitFor(() => phones.every((p) => p.store.state.chats.s1?.at(-1)?.seq === 4900), 10_000, 'every device synced');
+    for (const p of phones) assert.equal(p.store.state.chats.s1!.length, SYNC_WINDOW);
+    assert.equal(host.linkStates.includes('offline'), false, 'the host link was never dropped');
+    for (const p of phones) assert.equal(p.states.some((s) => s.code === CloseCode.rateLimited), false, `${p.name} was rate-limited`);
+  });
+});
