@@ -157,7 +157,9 @@ export class NetStack {
     client.start();
     const d: NetDevice = { name, client, store, states };
     this.devices.push(d);
-    await waitFor(() => client.state.state === 'online' && store.state.hostName !== undefined, 10_000, `${name} online`);
+    // Online AND negotiated (the host answered the device's hello): only then has the host heard the device
+    // list `ping`, so a test that cuts the network right after this cannot race the device's hello.
+    await waitFor(() => client.state.state === 'online' && store.state.hostName !== undefined && client.features !== undefined, 10_000, `${name} online`);
     return d;
   }
 
