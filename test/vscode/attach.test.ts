@@ -180,8 +180,9 @@ describe('Attaching a Claude Code started by hand (Enable for this Workspace)', 
       device.send({ type: 'decide', id: approval.id, decision: 'allow' });
       const resolved = await device.wait('resolved', (l) => l.type === 'resolved' && l.id === approval.id);
       assert.deepEqual([resolved.resolution, resolved.by], ['allowed', 'attach-phone']);
-      await waitFor('the CLI to run the command', () => fs.existsSync(path.join(folder, 'out.txt')), 30_000);
-      assert.equal(fs.readFileSync(path.join(folder, 'out.txt'), 'utf8'), 'hi\n');
+      // The shell creates the file (`>`) a moment before `echo` writes into it: wait for what it writes.
+      const out = path.join(folder, 'out.txt');
+      await waitFor('the CLI to run the command', () => fs.existsSync(out) && fs.readFileSync(out, 'utf8') === 'hi\n', 30_000);
       console.log(`      (attached ${attachedAt - t0} ms after Enable; prompt → approval on the device ${approvalAt - attachedAt} ms; total ${Date.now() - t0} ms)`);
 
       // Esc from the device, typed into the terminal while a second Bash call waits: the approval is
