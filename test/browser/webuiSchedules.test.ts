@@ -83,6 +83,16 @@ describe('web UI Schedules screen (Chromium, phone viewport)', () => {
     // The host's answer to a bad one is shown.
     await panel.post({ type: 'error', code: 'HOST_ERR_SCHEDULE_INVALID', message: '"0 9 * * 9" is not a valid cron expression', ref: save!.ref });
     await eventually(async () => /not a valid cron expression/.test(await page.getByTestId('notice').innerText().catch(() => '')));
+    // Edit: the form takes the schedule (its times as cron), and Save sends it back under its id with its
+    // zone, switch and policy kept.
+    await card.getByTestId('schedule-edit').click();
+    assert.equal(await page.getByTestId('sched-prompt').inputValue(), 'Check the nightly build');
+    assert.equal(await page.getByTestId('sched-cadence').inputValue(), '0 8 * * 1-5');
+    await page.getByTestId('sched-prompt').fill('Check the nightly build and the flaky tests');
+    await page.getByTestId('sched-cadence').fill('weekdays 07:30');
+    await page.getByTestId('sched-save').click();
+    const [, , edit] = await panel.device('scheduleSave');
+    assert.deepEqual(edit!.schedule, { id: 'sch1', dir: '/home/dev/project', prompt: 'Check the nightly build and the flaky tests', cadence: { kind: 'weekdays', time: '07:30' }, timeZone: 'Europe/Paris', missed: 'catch-up-once', enabled: true });
     await page.getByTestId('schedules-close').click();
     await page.getByTestId('session-select').waitFor();
     assert.deepEqual(panel.errors, []);

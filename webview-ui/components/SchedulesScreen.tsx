@@ -3,7 +3,8 @@
 // be run now or deleted, a loop cancelled, and a new schedule added (folder, prompt, cadence such as
 // "weekdays 08:00" or a cron expression); the host checks everything and answers with a notice.
 import { useEffect, useState } from 'preact/hooks';
-import { describeCadence, parseCadenceText } from '../../src/core/schedule/cadenceText';
+import { cadenceToCron, describeCadence, parseCadenceText } from '../../src/core/schedule/cadenceText';
+import type { ScheduleView } from '../../src/core/wire/scheduleSchemas';
 import type { Controller } from '../state/controller';
 import { useStoreState } from './useStoreState';
 
@@ -26,6 +27,8 @@ export function SchedulesScreen({ controller, defaultDir, onClose }: { controlle
   const [dir, setDir] = useState(defaultDir ?? '');
   const [prompt, setPrompt] = useState('');
   const [cadence, setCadence] = useState('weekdays 09:00');
+  /** The schedule the form edits; undefined: the form makes a new one. */
+  const [editing, setEditing] = useState<ScheduleView | undefined>(undefined);
   useEffect(() => controller.askSchedules(), [controller]);
   const listing = s.schedules;
   const parsed = parseCadenceText(cadence);
@@ -34,8 +37,25 @@ export function SchedulesScreen({ controller, defaultDir, onClose }: { controlle
   const add = (e: Event) => {
     e.preventDefault();
     if (!parsed || !prompt.trim() || !dir.trim()) return;
+    if (editing) {
+      // An edit keeps the schedule's id, zone, end date, switch and missed-run policy; the host checks it in
+      // full again (and still flags a twin of another schedule).
+      const { id, timeZone, endAt, enabled, missed } = editing;
+      if (controller.saveSchedule({ id, dir: dir.trim(), prompt: prompt.trim(), cadence: parsed, timeZone, endAt, enabled, missed })) {
+        setEditing(undefined);
+        setPrompt('');
+      }
+      return;
+    }
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
     if (controller.saveSchedule({ dir: dir.trim(), prompt: prompt.trim(), cadence: parsed, timeZone, enabled: true, missed: 'catch-up-once' })) setPrompt('');
+  };
+  const startEdit = (x: ScheduleView) => {
+    setEditing(x);
+    setDir(x.dir);
+    setPrompt(x.prompt);
+    // The cron form of any cadence reads back through parseCadenceText, so the edit starts from the same times.
+    setCadence(cadenceToCron(x.cadence));
   };
 
   return (
@@ -75,6 +95,9 @@ export function SchedulesScreen({ controller, defaultDir, onClose }: { controlle
                     >
                       {x.enabled ? 'Turn off' : 'Turn on'}
                     </button>
+                    <button type="button" data-testid="schedule-edit" onClick={() => startEdit(x)}>
+                      Edit
+                    </button>
                     <button type="button" class="danger" onClick={() => window.confirm('Delete this schedule?') && controller.scheduleAction('scheduleDelete', x.id)}>
                       Delete
                     </button>
@@ -111,8 +134,8 @@ export function SchedulesScreen({ controller, defaultDir, onClose }: { controlle
                 </article>
               ))}
             </section>
-            <form class="sched-form" onSubmit={add} aria-label="New schedule">
-              <h2>New schedule</h2>
+            <form class="sched-form" onSubmit={add} aria-label={editing ? 'Edit schedule' : 'New schedule'}>
+              <h2>{editing ? 'Edit schedule' : 'New schedule'}</h2>
               <label>
                 Folder <input value={dir} onInput={(e) => setDir(e.currentTarget.value)} data-testid="sched-dir" />
               </label>
@@ -126,6 +149,11 @@ export function SchedulesScreen({ controller, defaultDir, onClose }: { controlle
               <button type="submit" disabled={!parsed || !prompt.trim() || !dir.trim()} data-testid="sched-save">
                 Save
               </button>
+              {editing && (
+                <button type="button" class="link" onClick={() => (setEditing(undefined), setPrompt(''))}>
+                  Cancel edit
+                </button>
+              )}
             </form>
           </>
         )}
