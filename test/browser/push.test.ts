@@ -147,7 +147,12 @@ describe('Web Push on the phone: notification, tap and Deny (Chromium, service w
 
   it('shows a pushed approval as one notification for its session, with the folder and never the command', async () => {
     // The user put the phone away: the app is closed (an app open in front of the user gets no notification).
+    // The worker may still see the closing window for a moment: wait until it sees none.
     await page.close();
+    await eventually(
+      () => worker().evaluate(async () => ((await (self as unknown as WorkerScope & { clients: { matchAll(o: object): Promise<unknown[]> } }).clients.matchAll({ type: 'window', includeUncontrolled: true })).length === 0)),
+      10_000,
+    );
     const { request } = approval('s1');
     await deliver('s1', request.id);
     const list = await eventually(async () => {
