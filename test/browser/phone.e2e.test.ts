@@ -82,6 +82,11 @@ describe('the phone against the real stack (walkie relay, walkie host, real Clau
     const url = await host.waitFor('the terminal QR code', () => (host.stderr.includes('█') ? scanTerminalQr(host.stderr) : undefined));
     assert.equal(url, fs.readFileSync(path.join(scratch, 'pair.txt'), 'utf8').trim());
     assert.ok(url.startsWith(`http://127.0.0.1:${port}/#`));
+    // The compact link (format 2) makes a code that fits an 80×24 terminal beside the cursor line.
+    assert.match(url, /#[A-Z2-7]+$/);
+    // eslint-disable-next-line no-control-regex -- measuring what the terminal shows, without colour escapes
+    const codeLines = host.stderr.split('\n').filter((line) => /[▀▄█]/.test(line)).map((line) => [...line.replace(/\x1b\[\d+m/g, '')].length);
+    assert.ok(codeLines.length <= 23 && Math.max(...codeLines) <= 80, `the code is ${codeLines.length} lines × ${Math.max(...codeLines)} columns`);
     const context = await browser.newContext(PHONE);
     page = await context.newPage();
     await page.goto(url);

@@ -149,6 +149,60 @@ export function base64urlToBytes(text: string): Uint8Array {
   return out;
 }
 
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const B32_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < B32.length; i++) B32_VALUE[B32.charCodeAt(i)] = i;
+
+/**
+ * Unpadded base32 (RFC 4648 §6, upper case) of `bytes`. Its alphabet is inside a QR code's alphanumeric
+ * mode (5.5 bits per character instead of byte mode's 8), which is why pairing links use it.
+ */
+export function bytesToBase32(bytes: Uint8Array): string {
+  abytes(bytes, undefined, 'bytes');
+  let out = '';
+  let acc = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    acc = ((acc << 8) | b) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += B32[(acc >> bits) & 31]!;
+    }
+  }
+  if (bits > 0) out += B32[(acc << (5 - bits)) & 31]!;
+  return out;
+}
+
+/**
+ * Decodes unpadded upper-case base32, strictly: only the RFC 4648 §6 alphabet, no padding, no impossible
+ * length (1, 3 or 6 characters past a multiple of 8) and no non-zero leftover bits, so every byte string has
+ * exactly one encoding.
+ * @throws TypeError when `text` is not a string, RangeError on anything that is not canonical base32.
+ */
+export function base32ToBytes(text: string): Uint8Array {
+  if (typeof text !== 'string') throw new TypeError(`"base32" expected string, got type=${typeof text}`);
+  const rest = text.length % 8;
+  if (rest === 1 || rest === 3 || rest === 6) throw new RangeError(`"base32" has an impossible length ${text.length}`);
+  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const v = code < 128 ? B32_VALUE[code]! : -1;
+    if (v < 0) throw new RangeError(`"base32" has an invalid character at index ${i}`);
+    acc = ((acc << 5) | v) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+  }
+  if (acc & ((1 << bits) - 1)) throw new RangeError('"base32" is not canonical (non-zero trailing bits)');
+  return out;
+}
+
 /** UTF-8 bytes of `text`. */
 export function utf8Encode(text: string): Uint8Array {
   if (typeof text !== 'string') throw new TypeError(`"text" expected string, got type=${typeof text}`);

@@ -1,20 +1,20 @@
 // The host's pairing offers (what the QR code shows): at most one live offer at a time, each with a fresh
-// one-time 32-byte psk for Noise_IKpsk2 (docs/protocol.md §Pairing). Rules, all decided here:
+// one-time 32-byte psk for Noise_IKpsk2, derived from 16 random bytes that the compact QR code carries
+// (derivePairingPsk in pairingPayload.ts says why 128 bits are enough) (docs/protocol.md §Pairing). Rules, all decided here:
 //  - create() replaces (invalidates) the previous offer;
 //  - an offer is single use: the first pairing handshake that COMPLETES (key confirmation from the device,
 //    see src/core/bridge/bridgeHost.ts) consumes it, and its psk is zeroed;
 //  - an expired offer is refused (default lifetime 5 minutes);
 //  - rate limit: after MAX_FAILURES failed pairing attempts within FAILURE_WINDOW_MS, every pairing attempt
-//    is refused for LOCKOUT_MS. A 32-byte psk cannot be guessed anyway; the limit bounds the work an
+//    is refused for LOCKOUT_MS. A 128-bit secret cannot be guessed anyway; the limit bounds the work an
 //    attacker can make the host do and the number of SAS guesses a man in the middle gets.
 import { randomBytes } from '@noble/hashes/utils.js';
 import { zeroize } from '../base/bytes';
 import type { Clock } from '../base/clock';
 import { nullLogger, type Logger } from '../base/logger';
-import type { PairingOffer } from './pairingPayload';
+import { derivePairingPsk, PSK_SEED_LENGTH, type PairingOffer } from './pairingPayload';
 
 export const DEFAULT_OFFER_LIFETIME_MS = 5 * 60_000;
-export const PSK_LENGTH = 32;
 export const MAX_FAILURES = 5;
 export const FAILURE_WINDOW_MS = 60_000;
 export const LOCKOUT_MS = 60_000;
@@ -32,6 +32,7 @@ export type BeginResult = { ok: true; attempt: PairingAttempt } | { ok: false; r
 interface LiveOffer {
   id: number;
   psk: Uint8Array;
+  seed: Uint8Array;
   expiresAt: number;
 }
 
@@ -59,12 +60,14 @@ export class PairingOffers {
     // The offer's lifetime is rounded down to whole seconds: the QR carries seconds, and the host must
     // never accept an offer the phone already considers expired.
     const expiresAt = Math.floor((this.clock.now() + lifetimeMs) / 1000) * 1000;
-    this.offer = { id: this.nextId++, psk: randomBytes(PSK_LENGTH), expiresAt };
+    const seed = randomBytes(PSK_SEED_LENGTH);
+    this.offer = { id: this.nextId++, psk: derivePairingPsk(seed), seed, expiresAt };
     this.logger.info(`pairing: new offer #${this.offer.id}, expires in ${Math.round(lifetimeMs / 1000)} s`);
     return {
       hostId: this.o.hostId,
       hostPublicKey: this.o.hostPublicKey.slice(),
       psk: this.offer.psk.slice(),
+      pskSeed: this.offer.seed.slice(),
       expiresAt,
       relayUrl: this.relayUrl,
     };
@@ -72,7 +75,7 @@ export class PairingOffers {
 
   /** Invalidates the current offer (if any) and zeroes its psk. */
   cancel(): void {
-    if (this.offer) zeroize(this.offer.psk);
+    if (this.offer) zeroize(this.offer.psk, this.offer.seed);
     this.offer = undefined;
   }
 

@@ -273,13 +273,17 @@ async function startTunnel(name: TunnelName, port: number, host: WalkieHost, io:
 
 /**
  * The pairing QR code for a terminal: error correction level L (a screen shows it undamaged), drawn with
- * half blocks. A pairing URL carries two keys and a secret, so its code is about 59×31 characters and does
- * not fit an 80×24 terminal; when the terminal is shorter than the code this says so, and `walkie pair` shows
- * a fresh one at any time (the link above it works too, copied to the phone).
+ * half blocks. Pairing links are in the compact format 2 (pairingPayload.ts), whose base32 payload `qrcode`
+ * puts in alphanumeric mode: a LAN or Tailscale link makes a version-6 code, 22 lines × 43 columns, which
+ * fits an 80×24 terminal (format 1 made 30 lines). A longer address (a quick tunnel's four-word name, an
+ * app served from another site) can still need more; when the terminal is shorter than the code this says
+ * so, and `walkie pair` shows a fresh one at any time (the link above it works too, copied to the phone).
  */
 export async function terminalQr(url: string, out: { isTTY?: boolean; rows?: number }): Promise<string> {
   const qr = await QRCode.toString(url, { type: 'terminal', small: true, errorCorrectionLevel: 'L' });
-  const height = qr.split('\n').filter(Boolean).length;
-  const short = out.isTTY === true && typeof out.rows === 'number' && out.rows > 0 && out.rows < height + 2;
+  // Lines that show something (the renderer ends with a line holding only colour escapes).
+  const height = qr.split('\n').filter((line) => /[▀▄█]/.test(line)).length;
+  // The code plus the line the cursor is left on must be on screen at once.
+  const short = out.isTTY === true && typeof out.rows === 'number' && out.rows > 0 && out.rows < height + 1;
   return short ? `${qr}walkie: the code above is ${height} lines tall and this terminal shows ${out.rows}: make the window taller (or the font smaller) to scan it, or run \`walkie pair\` later for a fresh one\n` : qr;
 }

@@ -1,9 +1,11 @@
-// Byte helpers: labelled assertions, constant-time equality, hex, strict base64url, strict UTF-8.
+// Byte helpers: labelled assertions, constant-time equality, hex, strict base64url and base32, strict UTF-8.
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import {
   abytes,
+  base32ToBytes,
   base64urlToBytes,
+  bytesToBase32,
   bytesToBase64url,
   bytesToHex,
   concatBytes,
@@ -81,6 +83,52 @@ describe('bytes', () => {
       try {
         const out = base64urlToBytes(text);
         assert.equal(bytesToBase64url(out), text, 'whatever decodes re-encodes to the same text');
+      } catch (e) {
+        assert.ok(e instanceof RangeError, String(e));
+      }
+    }
+  });
+
+  it('encodes base32 as RFC 4648 §10 does (without padding) and round-trips every length', () => {
+    const vectors: [string, string][] = [
+      ['', ''],
+      ['f', 'MY'],
+      ['fo', 'MZXQ'],
+      ['foo', 'MZXW6'],
+      ['foob', 'MZXW6YQ'],
+      ['fooba', 'MZXW6YTB'],
+      ['foobar', 'MZXW6YTBOI'],
+    ];
+    for (const [plain, encoded] of vectors) {
+      assert.equal(bytesToBase32(utf8Encode(plain)), encoded);
+      assert.equal(utf8Decode(base32ToBytes(encoded)), plain);
+    }
+    for (let n = 0; n < 90; n++) {
+      const b = bytes(n);
+      const text = bytesToBase32(b);
+      assert.match(text, /^[A-Z2-7]*$/);
+      assert.equal(text.length, Math.ceil((n * 8) / 5));
+      assert.deepEqual(base32ToBytes(text), b);
+    }
+  });
+
+  it('rejects base32 junk with a clear error, and whatever decodes re-encodes to the same text', () => {
+    const cases: [string, RegExp][] = [
+      ['MZXW6===', /invalid character at index 5/],
+      ['mzxw6', /invalid character at index 0/],
+      ['MZ1W6', /invalid character at index 2/],
+      ['MZXW6YTBO', /impossible length/],
+      ['M', /impossible length/],
+      ['MZ', /not canonical/], // 'f' is MY: Z leaves non-zero trailing bits
+    ];
+    for (const [text, message] of cases) assert.throws(() => base32ToBytes(text), (e: unknown) => e instanceof RangeError && message.test(e.message), text);
+    assert.throws(() => base32ToBytes(42 as unknown as string), TypeError);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abc01=';
+    for (let i = 0; i < 500; i++) {
+      let text = '';
+      for (let j = randomInt(0, 40); j > 0; j--) text += alphabet[randomInt(0, alphabet.length)];
+      try {
+        assert.equal(bytesToBase32(base32ToBytes(text)), text);
       } catch (e) {
         assert.ok(e instanceof RangeError, String(e));
       }

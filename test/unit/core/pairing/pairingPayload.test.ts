@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { bytesToBase64url, utf8Encode } from '../../../../src/core/base/bytes';
-import { encodePairingUrl, PairingError, parsePairingUrl, relayUrlForOrigin, type PairingOffer } from '../../../../src/core/pairing/pairingPayload';
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { base32ToBytes, bytesToBase32, bytesToBase64url, utf8Encode } from '../../../../src/core/base/bytes';
+import { derivePairingPsk, encodePairingUrl, PairingError, parsePairingUrl, relayUrlForOrigin, type PairingOffer } from '../../../../src/core/pairing/pairingPayload';
 
 const hostId = bytesToBase64url(new Uint8Array(randomBytes(32)));
 const offer = (over: Partial<PairingOffer> = {}): PairingOffer => ({
@@ -12,6 +12,11 @@ const offer = (over: Partial<PairingOffer> = {}): PairingOffer => ({
   relayUrl: 'wss://relay.example.com',
   ...over,
 });
+/** An offer as PairingOffers makes it: the psk derived from a 16-byte seed (written in format 2). */
+const seeded = (over: Partial<PairingOffer> = {}): PairingOffer => {
+  const pskSeed = new Uint8Array(randomBytes(16));
+  return offer({ psk: derivePairingPsk(pskSeed), pskSeed, ...over });
+};
 const fragment = (json: unknown) => 'https://relay.example.com/#' + bytesToBase64url(utf8Encode(JSON.stringify(json)));
 const code = (fn: () => unknown) => {
   try {
@@ -93,6 +98,62 @@ describe('pairingPayload', () => {
       assert.fail('did not throw');
     } catch (e) {
       assert.ok(!String(e).includes(psk));
+    }
+  });
+
+  it('writes a seeded offer in the compact format 2: base32 capitals, half the length, same offer back', () => {
+    const o = seeded();
+    const url = encodePairingUrl('http://192.168.100.200:51234/', { ...o, relayUrl: 'ws://192.168.100.200:51234' });
+    assert.match(url, /^http:\/\/192\.168\.100\.200:51234\/#[A-Z2-7]+$/);
+    // 1 + 32 + 32 + 16 + 4 bytes → 136 base32 characters (format 1 of the same offer: 203 base64url characters).
+    assert.equal(url.split('#')[1]!.length, 136);
+    assert.ok(encodePairingUrl('http://192.168.100.200:51234/', { ...o, relayUrl: 'ws://192.168.100.200:51234' }, { format: 1 }).split('#')[1]!.length > 200);
+    assert.deepEqual(parsePairingUrl(url), { ...o, relayUrl: 'ws://192.168.100.200:51234' });
+    // With the relay elsewhere, and its expiry checked the same way.
+    const elsewhere = parsePairingUrl(encodePairingUrl('https://me.example.io/walkie/', o));
+    assert.equal(elsewhere.relayUrl, 'wss://relay.example.com');
+    assert.deepEqual(elsewhere.psk, o.psk);
+    const u2 = encodePairingUrl('https://relay.example.com', o);
+    assert.equal(code(() => parsePairingUrl(u2, 1_700_000_300_000)), 'PAIRING_ERR_EXPIRED');
+    assert.doesNotThrow(() => parsePairingUrl(u2, 1_700_000_299_999));
+  });
+
+  it('derives the psk from the seed with HKDF-SHA-256 (RFC 5869), so both sides get the same 32 bytes', () => {
+    // Computed independently with Node's crypto.hkdfSync (empty salt, info "walkie pairing psk v2").
+    const seed = new Uint8Array(16).map((_, i) => i);
+    const expected = new Uint8Array(hkdfSync('sha256', seed, new Uint8Array(0), 'walkie pairing psk v2', 32));
+    assert.deepEqual(derivePairingPsk(seed), expected);
+    assert.throws(() => derivePairingPsk(new Uint8Array(32)), RangeError);
+  });
+
+  it('still writes format 1 on request and reads it (links from older hosts keep working)', () => {
+    const o = seeded();
+    const url = encodePairingUrl('https://relay.example.com', o, { format: 1 });
+    assert.match(url, /#eyJ2Ijox/); // base64url of {"v":1
+    const { pskSeed: _, ...withoutSeed } = o;
+    assert.deepEqual(parsePairingUrl(url), withoutSeed);
+  });
+
+  it('refuses bad compact payloads with a code naming what is wrong, never the secret', () => {
+    const o = seeded();
+    const good = base32ToBytes(encodePairingUrl('https://relay.example.com', o).split('#')[1]!);
+    const with_ = (edit: (b: Uint8Array) => Uint8Array) => 'https://relay.example.com/#' + bytesToBase32(edit(good.slice()));
+    assert.equal(code(() => parsePairingUrl(with_((b) => ((b[0] = 3), b)))), 'PAIRING_ERR_VERSION');
+    assert.equal(code(() => parsePairingUrl(with_((b) => b.subarray(0, 80)))), 'PAIRING_ERR_FIELDS');
+    assert.equal(code(() => parsePairingUrl(with_((b) => (b.fill(0, 81, 85), b)))), 'PAIRING_ERR_FIELDS');
+    const junkRelay = (r: string) => with_((b) => { const out = new Uint8Array(b.length + r.length); out.set(b); out.set(utf8Encode(r), b.length); return out; });
+    assert.equal(code(() => parsePairingUrl(junkRelay('javascript:alert(1)'))), 'PAIRING_ERR_FIELDS');
+    assert.equal(code(() => parsePairingUrl('https://relay.example.com/#' + bytesToBase32(new Uint8Array([...good, 0xff, 0xfe])))), 'PAIRING_ERR_FIELDS');
+    assert.equal(code(() => parsePairingUrl('https://relay.example.com/#MZ')), 'PAIRING_ERR_ENCODING');
+    assert.equal(code(() => parsePairingUrl('https://relay.example.com/#A')), 'PAIRING_ERR_ENCODING');
+    // An offer whose psk does not come from its seed would make a link that cannot pair: refused.
+    assert.equal(code(() => encodePairingUrl('https://relay.example.com', { ...o, psk: new Uint8Array(32) })), 'PAIRING_ERR_FIELDS');
+    assert.equal(code(() => encodePairingUrl('https://relay.example.com', { ...o, pskSeed: new Uint8Array(8) })), 'PAIRING_ERR_FIELDS');
+    const seedText = bytesToBase64url(o.pskSeed!);
+    try {
+      parsePairingUrl(with_((b) => ((b[0] = 9), b)));
+    } catch (e) {
+      assert.ok(!String(e).includes(seedText));
     }
   });
 
