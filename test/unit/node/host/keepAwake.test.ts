@@ -11,11 +11,13 @@ import type { SessionInfo } from '../../../../src/core/wire/protocol';
 import { inhibitorFor, KeepAwake, keepHostAwake } from '../../../../src/node/host/keepAwake';
 
 const STAND_IN = `#!/bin/sh
-echo "start $*" >> "$KEEPAWAKE_LOG"
+child=
+trap 'echo stopped >> "$KEEPAWAKE_LOG"; [ -n "$child" ] && kill $child 2>/dev/null; exit 0' TERM
+all="$*"
 while [ "\${1#--}" != "$1" ]; do shift; done
 "$@" &
 child=$!
-trap 'echo stopped >> "$KEEPAWAKE_LOG"; kill $child 2>/dev/null; exit 0' TERM
+echo "start $all" >> "$KEEPAWAKE_LOG"
 wait $child
 echo released >> "$KEEPAWAKE_LOG"
 `;
@@ -93,6 +95,66 @@ describe('KeepAwake (a stand-in systemd-inhibit on PATH)', function () {
     assert.equal(inhibitorFor('aix', 42), undefined);
   });
 });
+
+// Stand-ins for the macOS and Windows tools: each records its arguments and, like the real one, lives
+// exactly as long as the process it was told to wait on (caffeinate -w PID; powershell's Wait-Process -Id PID).
+const WAITING_STAND_IN = `#!/bin/sh
+child=
+trap 'echo stopped >> "$KEEPAWAKE_LOG"; [ -n "$child" ] && kill $child 2>/dev/null; exit 0' TERM
+pid=$(printf '%s' "$*" | sed -n -e 's/.*-w \\([0-9][0-9]*\\).*/\\1/p' -e 's/.*Wait-Process -Id \\([0-9][0-9]*\\).*/\\1/p')
+[ -n "$pid" ] || { echo "no pid to wait on" >> "$KEEPAWAKE_LOG"; exit 1; }
+tail --pid="$pid" -f /dev/null &
+child=$!
+echo "start $*" >> "$KEEPAWAKE_LOG"
+wait $child
+echo released >> "$KEEPAWAKE_LOG"
+`;
+
+for (const [platform, tool] of [
+  ['darwin', 'caffeinate'],
+  ['win32', 'powershell.exe'],
+] as const) {
+  describe(`KeepAwake on ${platform} (a stand-in ${tool} on PATH)`, function () {
+    this.timeout(20_000);
+    let dir: string;
+    let log: string;
+    let env: NodeJS.ProcessEnv;
+    const lines = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []);
+
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), `walkie-awake-${platform}-`));
+      fs.writeFileSync(path.join(dir, tool), WAITING_STAND_IN, { mode: 0o755 });
+      log = path.join(dir, 'calls.log');
+      env = { PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`, KEEPAWAKE_LOG: log };
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it(`runs ${tool} waiting on Walkie while wanted, and stops it when not`, async () => {
+      const awake = new KeepAwake({ platform, env });
+      awake.set(true);
+      await until(`${tool} to start`, () => lines().length > 0);
+      assert.deepEqual(lines(), [`start ${inhibitorFor(platform, process.pid)!.args.join(' ')}`]);
+      assert.equal(awake.active, true);
+      awake.set(false);
+      await until(`${tool} to stop`, () => lines().includes('stopped'));
+      assert.equal(awake.active, false);
+      awake.dispose();
+    });
+
+    it(`is released when Walkie dies without stopping ${tool} (a crash)`, async () => {
+      const walkie = spawn('sleep', ['30'], { stdio: 'ignore' });
+      const awake = new KeepAwake({ platform, env, pid: walkie.pid });
+      const off = new Promise<void>((resolve) => awake.onChange((on) => !on && resolve()));
+      awake.set(true);
+      await until(`${tool} to start`, () => lines().length > 0);
+      assert.ok(lines()[0]!.includes(String(walkie.pid)), 'told to wait on the Walkie process');
+      walkie.kill('SIGKILL');
+      await until(`${tool} to be released`, () => lines().includes('released'));
+      await off;
+      assert.equal(awake.active, false);
+    });
+  });
+}
 
 describe('keepHostAwake', () => {
   it('is on only while a device is paired and a session works or waits for an approval', () => {
