@@ -32,23 +32,26 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 8
   }
 }
 
+/** A temporary folder holding `script` as `tool`, first on PATH; `lines()` reads what the stand-in logged. */
+function standIn(tool: string, script: string) {
+  const t = { dir: '', log: '', env: {} as NodeJS.ProcessEnv, lines: (): string[] => (fs.existsSync(t.log) ? fs.readFileSync(t.log, 'utf8').trim().split('\n') : []) };
+  beforeEach(() => {
+    t.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-awake-'));
+    fs.writeFileSync(path.join(t.dir, tool), script, { mode: 0o755 });
+    t.log = path.join(t.dir, 'calls.log');
+    t.env = { PATH: `${t.dir}:${process.env.PATH ?? '/usr/bin:/bin'}`, KEEPAWAKE_LOG: t.log };
+  });
+  afterEach(() => fs.rmSync(t.dir, { recursive: true, force: true }));
+  return t;
+}
+
 describe('KeepAwake (a stand-in systemd-inhibit on PATH)', function () {
   this.timeout(20_000);
-  let dir: string;
-  let log: string;
-  let env: NodeJS.ProcessEnv;
-  const lines = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []);
-
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'walkie-sessions-awake-'));
-    fs.writeFileSync(path.join(dir, 'systemd-inhibit'), STAND_IN, { mode: 0o755 });
-    log = path.join(dir, 'calls.log');
-    env = { PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`, KEEPAWAKE_LOG: log };
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const t = standIn('systemd-inhibit', STAND_IN);
+  const lines = () => t.lines();
 
   it('starts the inhibitor once while wanted, waiting on Walkie, and stops it when not', async () => {
-    const awake = new KeepAwake({ platform: 'linux', env });
+    const awake = new KeepAwake({ platform: 'linux', env: t.env });
     const changes: boolean[] = [];
     awake.onChange((on) => changes.push(on));
     awake.set(true);
@@ -65,7 +68,7 @@ describe('KeepAwake (a stand-in systemd-inhibit on PATH)', function () {
 
   it('is released when Walkie dies without stopping it (a crash)', async () => {
     const walkie = spawn('sleep', ['30'], { stdio: 'ignore' });
-    const awake = new KeepAwake({ platform: 'linux', env, pid: walkie.pid });
+    const awake = new KeepAwake({ platform: 'linux', env: t.env, pid: walkie.pid });
     const off = new Promise<void>((resolve) => awake.onChange((on) => !on && resolve()));
     awake.set(true);
     await until('the inhibitor to start', () => lines().length > 0);
@@ -78,7 +81,7 @@ describe('KeepAwake (a stand-in systemd-inhibit on PATH)', function () {
   it('says once that the tool is missing, and does nothing else', () => {
     const warnings: string[] = [];
     const logger = { trace() {}, debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
-    const awake = new KeepAwake({ platform: 'linux', env: { PATH: path.join(dir, 'nothing-here') }, logger });
+    const awake = new KeepAwake({ platform: 'linux', env: { PATH: path.join(t.dir, 'nothing-here') }, logger });
     awake.set(true);
     awake.set(false);
     awake.set(true);
@@ -116,21 +119,11 @@ for (const [platform, tool] of [
 ] as const) {
   describe(`KeepAwake on ${platform} (a stand-in ${tool} on PATH)`, function () {
     this.timeout(20_000);
-    let dir: string;
-    let log: string;
-    let env: NodeJS.ProcessEnv;
-    const lines = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []);
-
-    beforeEach(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), `walkie-awake-${platform}-`));
-      fs.writeFileSync(path.join(dir, tool), WAITING_STAND_IN, { mode: 0o755 });
-      log = path.join(dir, 'calls.log');
-      env = { PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`, KEEPAWAKE_LOG: log };
-    });
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const t = standIn(tool, WAITING_STAND_IN);
+    const lines = () => t.lines();
 
     it(`runs ${tool} waiting on Walkie while wanted, and stops it when not`, async () => {
-      const awake = new KeepAwake({ platform, env });
+      const awake = new KeepAwake({ platform, env: t.env });
       awake.set(true);
       await until(`${tool} to start`, () => lines().length > 0);
       assert.deepEqual(lines(), [`start ${inhibitorFor(platform, process.pid)!.args.join(' ')}`]);
@@ -143,7 +136,7 @@ for (const [platform, tool] of [
 
     it(`is released when Walkie dies without stopping ${tool} (a crash)`, async () => {
       const walkie = spawn('sleep', ['30'], { stdio: 'ignore' });
-      const awake = new KeepAwake({ platform, env, pid: walkie.pid });
+      const awake = new KeepAwake({ platform, env: t.env, pid: walkie.pid });
       const off = new Promise<void>((resolve) => awake.onChange((on) => !on && resolve()));
       awake.set(true);
       await until(`${tool} to start`, () => lines().length > 0);
