@@ -13,14 +13,22 @@ import type { ChatItem, OutboxPrompt } from '../state/store';
 const STATUS_TEXT = { running: 'running', ok: 'done', error: 'failed', denied: 'denied' } as const;
 const STATUS_ICON = { running: '', ok: '✓', error: '✕', denied: '⊘' } as const;
 
-function Assistant({ text }: { text: string }) {
+/**
+ * Sanitized HTML per assistant event, for as long as the store holds the event: a row rendered again (the
+ * user switched sessions and back, or paged up) does not parse and sanitize its markdown again.
+ */
+const htmlOf = new WeakMap<ChatEvent, string>();
+
+function Assistant({ event }: { event: Extract<ChatEvent, { kind: 'assistant' }> }) {
+  const { text } = event;
   const md = markdownIfLoaded();
   const [, setLoaded] = useState(false);
   useEffect(() => {
     if (!md) void loadMarkdown().then(() => setLoaded(true));
   }, [md]);
   // Safe: renderMarkdown returns DOMPurify output with a strict allow-list (no scripts, handlers, styles).
-  const html = useMemo(() => md?.renderMarkdown(text), [md, text]);
+  let html = htmlOf.get(event);
+  if (html === undefined && md) htmlOf.set(event, (html = md.renderMarkdown(text)));
   if (html === undefined) return <div class="msg msg-assistant plain">{text}</div>;
   return <div class="msg msg-assistant markdown" dangerouslySetInnerHTML={{ __html: html }} />;
 }
@@ -42,7 +50,7 @@ function Item({ event }: { event: ChatEvent }) {
         </div>
       );
     case 'assistant':
-      return <Assistant text={event.text} />;
+      return <Assistant event={event} />;
     case 'tool':
       return (
         <div class={`chip chip-${event.status}`} data-testid="tool-chip" data-status={event.status}>
