@@ -106,6 +106,42 @@ class Row extends Component<{ item: ChatItem }> {
   }
 }
 
+/** Rows are grouped in blocks of this many seqs: a block is boundaries stable as items come and go. */
+const BLOCK_SEQS = 20;
+
+/**
+ * A run of rows, laid out and painted on its own (styles.css): a new event changes the last block only, so
+ * the page lays out and diffs a handful of blocks, not every row held.
+ */
+class Block extends Component<{ items: readonly ChatItem[] }> {
+  override shouldComponentUpdate(next: { items: readonly ChatItem[] }): boolean {
+    const a = this.props.items;
+    const b = next.items;
+    return a.length !== b.length || a.some((it, i) => it !== b[i]);
+  }
+  override render() {
+    return (
+      <div class="block">
+        {this.props.items.map((it) => (
+          <Row key={it.seq} item={it} />
+        ))}
+      </div>
+    );
+  }
+}
+
+/** `items` (ordered by seq) cut where seq crosses a multiple of BLOCK_SEQS. */
+function blocks(items: readonly ChatItem[]): { key: number; items: ChatItem[] }[] {
+  const out: { key: number; items: ChatItem[] }[] = [];
+  for (const it of items) {
+    const key = Math.floor(it.seq / BLOCK_SEQS);
+    const last = out[out.length - 1];
+    if (last?.key === key) last.items.push(it);
+    else out.push({ key, items: [it] });
+  }
+  return out;
+}
+
 /** Items rendered per page. */
 export const PAGE = 100;
 
@@ -190,8 +226,8 @@ export function Thread({ items, outbox, online, empty, hasOlder = false, onLoadO
         </button>
       )}
       {shown.length === 0 && outbox.length === 0 && <p class="empty muted">{empty}</p>}
-      {shown.map((it) => (
-        <Row key={it.seq} item={it} />
+      {blocks(shown).map((b) => (
+        <Block key={b.key} items={b.items} />
       ))}
       {outbox.map((p) => (
         <div key={p.clientId} class="item msg msg-user pending" data-testid="outbox">
