@@ -29,9 +29,9 @@ async function watchThread(panel: Panel): Promise<void> {
 
 /** Posts every message as its own window message, back to back (one task each), like a burst off the wire. */
 async function postBurst(panel: Panel, messages: HostMessage[]): Promise<void> {
-  await panel.page.evaluate((ms) => {
+  await panel.page.evaluate((ms: unknown[]) => {
     for (const m of ms) window.postMessage({ type: 'host', message: m }, '*');
-  }, messages as never);
+  }, messages as unknown[]);
 }
 
 describe('web UI thread under a burst of live events (Chromium, phone viewport)', () => {
