@@ -76,6 +76,22 @@ describe('web UI thread under a burst of live events (Chromium, phone viewport)'
     assert.deepEqual(panel.errors, []);
   });
 
+  it('still shows new events when the page gets no animation frames (a hidden page)', async () => {
+    panel = await openPanel(browser);
+    const { page } = panel;
+    await panel.post(hello());
+    await panel.post(chat(1, { kind: 'assistant', text: 'Before' }));
+    await page.locator('[data-seq="1"]').waitFor();
+    // Frames stop coming, as for a page in the background: the render falls back to a timer.
+    await page.evaluate(() => {
+      window.requestAnimationFrame = () => 0;
+    });
+    await postBurst(panel, [chat(2, { kind: 'assistant', text: 'While hidden' }), approval({ id: 'while-hidden' })]);
+    await page.locator('[data-seq="2"]').waitFor({ timeout: 2000 });
+    await page.locator('[data-approval-id="while-hidden"]').waitFor({ timeout: 2000 });
+    assert.deepEqual(panel.errors, []);
+  });
+
   it('shows an approval card that arrives in the middle of a burst, with the chat around it in order', async () => {
     panel = await openPanel(browser);
     const { page } = panel;
