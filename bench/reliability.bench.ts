@@ -179,6 +179,7 @@ const BURST = 20;
  * MutationObserver installed before the event (it resolves when the row is added, and costs next to
  * nothing); the other figure polls `document.body.innerText` every frame, which lays out the whole page each
  * time and adds its own cost to the figure. A burst of BURST events sent at once is measured the same way.
+ * Exported, with the web root as a parameter, so one script can measure two builds of the page side by side.
  */
 export async function phonePerEvent(webRoot = path.resolve('dist/webview'), events = 15): Promise<PhoneFigures> {
   const net = await new NetStack({ webRoot }).start();
