@@ -92,8 +92,12 @@ export function App({ initial, credentials, openRequest }: { initial: Screen; cr
     };
     if ('serviceWorker' in navigator) navigator.serviceWorker.addEventListener('message', onWorkerMessage);
     const hostId = screen.kind === 'phone' ? screen.host.hostId : undefined;
+    // Stored when the host's name changes, not on every change of the store (each chat event is one).
+    let named: string | undefined;
     const sub = controller.store.onChange((s) => {
-      if (hostId && s.hostName) credentials.setHostName(hostId, s.hostName);
+      if (!hostId || !s.hostName || s.hostName === named) return;
+      named = s.hostName;
+      credentials.setHostName(hostId, s.hostName);
     });
     // A network change or the page coming back (unlocked phone, tab switched back, restored from the
     // back/forward cache) is when a dead link is most likely: retry or probe at once instead of waiting.

@@ -13,14 +13,22 @@ import type { ChatItem, OutboxPrompt } from '../state/store';
 const STATUS_TEXT = { running: 'running', ok: 'done', error: 'failed', denied: 'denied' } as const;
 const STATUS_ICON = { running: '', ok: '✓', error: '✕', denied: '⊘' } as const;
 
-function Assistant({ text }: { text: string }) {
+/**
+ * Sanitized HTML per assistant event, for as long as the store holds the event: a row rendered again (the
+ * user switched sessions and back, or paged up) does not parse and sanitize its markdown again.
+ */
+const htmlOf = new WeakMap<ChatEvent, string>();
+
+function Assistant({ event }: { event: Extract<ChatEvent, { kind: 'assistant' }> }) {
+  const { text } = event;
   const md = markdownIfLoaded();
   const [, setLoaded] = useState(false);
   useEffect(() => {
     if (!md) void loadMarkdown().then(() => setLoaded(true));
   }, [md]);
   // Safe: renderMarkdown returns DOMPurify output with a strict allow-list (no scripts, handlers, styles).
-  const html = useMemo(() => md?.renderMarkdown(text), [md, text]);
+  let html = htmlOf.get(event);
+  if (html === undefined && md) htmlOf.set(event, (html = md.renderMarkdown(text)));
   if (html === undefined) return <div class="msg msg-assistant plain">{text}</div>;
   return <div class="msg msg-assistant markdown" dangerouslySetInnerHTML={{ __html: html }} />;
 }
@@ -42,7 +50,7 @@ function Item({ event }: { event: ChatEvent }) {
         </div>
       );
     case 'assistant':
-      return <Assistant text={event.text} />;
+      return <Assistant event={event} />;
     case 'tool':
       return (
         <div class={`chip chip-${event.status}`} data-testid="tool-chip" data-status={event.status}>
@@ -96,6 +104,42 @@ class Row extends Component<{ item: ChatItem }> {
       </div>
     );
   }
+}
+
+/** Rows are grouped in blocks of this many seqs: a block is boundaries stable as items come and go. */
+const BLOCK_SEQS = 20;
+
+/**
+ * A run of rows, laid out and painted on its own (styles.css): a new event changes the last block only, so
+ * the page lays out and diffs a handful of blocks, not every row held.
+ */
+class Block extends Component<{ items: readonly ChatItem[] }> {
+  override shouldComponentUpdate(next: { items: readonly ChatItem[] }): boolean {
+    const a = this.props.items;
+    const b = next.items;
+    return a.length !== b.length || a.some((it, i) => it !== b[i]);
+  }
+  override render() {
+    return (
+      <div class="block">
+        {this.props.items.map((it) => (
+          <Row key={it.seq} item={it} />
+        ))}
+      </div>
+    );
+  }
+}
+
+/** `items` (ordered by seq) cut where seq crosses a multiple of BLOCK_SEQS. */
+function blocks(items: readonly ChatItem[]): { key: number; items: ChatItem[] }[] {
+  const out: { key: number; items: ChatItem[] }[] = [];
+  for (const it of items) {
+    const key = Math.floor(it.seq / BLOCK_SEQS);
+    const last = out[out.length - 1];
+    if (last?.key === key) last.items.push(it);
+    else out.push({ key, items: [it] });
+  }
+  return out;
 }
 
 /** Items rendered per page. */
@@ -182,8 +226,8 @@ export function Thread({ items, outbox, online, empty, hasOlder = false, onLoadO
         </button>
       )}
       {shown.length === 0 && outbox.length === 0 && <p class="empty muted">{empty}</p>}
-      {shown.map((it) => (
-        <Row key={it.seq} item={it} />
+      {blocks(shown).map((b) => (
+        <Block key={b.key} items={b.items} />
       ))}
       {outbox.map((p) => (
         <div key={p.clientId} class="item msg msg-user pending" data-testid="outbox">
