@@ -106,7 +106,7 @@ class Row extends Component<{ item: ChatItem }> {
   }
 }
 
-/** Rows are grouped in blocks of this many seqs: a block is boundaries stable as items come and go. */
+/** Rows are grouped in blocks of this many seqs (by seq, so block boundaries stay put as items come and go). */
 const BLOCK_SEQS = 20;
 
 /**
