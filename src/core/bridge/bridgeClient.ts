@@ -96,11 +96,15 @@ export const PROBE_MS = 3_000;
  */
 export const STAGGER = { delayMs: 1_000, max: 3 } as const;
 const EMPTY = new Uint8Array(0);
+const MAX_REJOINS = 2;
+const REJOIN_JITTER_MS = 200;
 
 /** One connection attempt: its socket until the host's Noise message 2 (then it wins, or is closed). */
 interface Attempt {
   readonly n: number;
   readonly socket: DeviceSocket;
+  /** The socket opened: the relay answered, so the path works (what is left is the host's handshake). */
+  open: boolean;
   subs: Disposable[];
   timer: TimerHandle | undefined;
   hs: HandshakeState | undefined;
@@ -154,6 +158,8 @@ export class BridgeClient implements Disposable {
   private pingN = 0;
   /** When the link was lost (undefined while online): the reconnect pacing is fast early in an outage. */
   private offlineSince: number | undefined;
+  /** Quick retries after 'host replaced' since the last time online (at most MAX_REJOINS). */
+  private rejoins = 0;
 
   constructor(private readonly o: BridgeClientOptions) {
     this.logger = o.logger ?? nullLogger;
@@ -265,7 +271,7 @@ export class BridgeClient implements Disposable {
       return;
     }
     this.logger.debug(`bridge client: attempt ${n} (${this.tries.size + 1} in flight)`);
-    const a: Attempt = { n, socket, subs: [], timer: undefined, hs: undefined, prepared: undefined, preparing: false, preparedWelcome: false };
+    const a: Attempt = { n, socket, open: false, subs: [], timer: undefined, hs: undefined, prepared: undefined, preparing: false, preparedWelcome: false };
     this.tries.add(a);
     const mine = (fn: () => void) => () => {
       if (this.tries.has(a)) this.guardAttempt(a, fn);
@@ -295,12 +301,15 @@ export class BridgeClient implements Disposable {
     this.stagger = this.o.clock.setTimeout(() => {
       this.stagger = undefined;
       if (this.phase !== 'handshake') return;
-      if (this.tries.size < max) this.guard(() => this.startAttempt());
+      // Another socket helps only while none has got through to the relay: an open one waits on the host, and
+      // more would only crowd the relay's per-host connection limit.
+      if (this.tries.size < max && ![...this.tries].some((t) => t.open)) this.guard(() => this.startAttempt());
       this.armStagger();
     }, delay);
   }
 
   private opened(a: Attempt): void {
+    a.open = true;
     if (a.timer) this.o.clock.clearTimeout(a.timer);
     a.timer = this.o.clock.setTimeout(() => this.attemptLost(a, CloseCode.tryAgainLater, 'handshake timed out', false), this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
     this.logger.debug(`bridge client: attempt ${a.n} open`);
@@ -472,6 +481,7 @@ export class BridgeClient implements Disposable {
     this.timer = undefined;
     this.phase = 'online';
     this.attempt = 0;
+    this.rejoins = 0;
     this.offlineSince = undefined;
     if (this.pairing) {
       // Paired: from now on reconnect with IK; the one-time psk is gone.
@@ -565,7 +575,11 @@ export class BridgeClient implements Disposable {
     this.phase = 'idle';
     const now = this.o.clock.now();
     this.offlineSince ??= now;
-    const delay = reconnectDelay(this.attempt++, now - this.offlineSince, { ...DEFAULT_PACING, ...this.o.backoff });
+    // The relay closes a host's old connection's devices with 'host replaced' when the host comes back on a new
+    // one (after its own network outage): the host is reachable right now, so the next try goes at once (with a
+    // little jitter), not after a backoff. Bounded per outage, since the relay's word on it is not authenticated.
+    const rejoin = code === CloseCode.hostOffline && reason === 'host replaced' && this.rejoins++ < MAX_REJOINS;
+    const delay = rejoin ? Math.floor(REJOIN_JITTER_MS * cryptoUniform()) : reconnectDelay(this.attempt++, now - this.offlineSince, { ...DEFAULT_PACING, ...this.o.backoff });
     this.setState({ state: 'offline', since: now, code, reason, retryAt: now + delay });
     this.timer = this.o.clock.setTimeout(() => this.connect(), delay);
   }
