@@ -51,6 +51,46 @@ describe('Silent network loss, relay restarts and mass resyncs (real relay, real
     await waitFor(() => (phone.store.state.chats.s1 ?? []).some((c) => c.event.kind === 'assistant' && c.event.text === 'still here'), 5_000, 'the event');
   });
 
+  it('a device whose attempt was swallowed by the dead network is back within about a second of the network returning', async function () {
+    // A dead bound of 6 s gives each attempt 5 s to open (OPEN_TIMEOUT_MS): a device that waited for its
+    // swallowed attempt to time out would be back ≥ 4.8 s after the network, one that overlaps attempts in ~1 s.
+    this.timeout(60_000);
+    await net.close();
+    net = await new NetStack({ heartbeat: { intervalMs: 1_000, deadAfterMs: 6_000 }, deviceDeadAfterMs: 7_000 }).start();
+    const phone = await net.device('phone');
+    const host = net.host!;
+    net.deviceProxy.blackHole();
+    await waitFor(() => phone.client.state.state !== 'online', 15_000, 'the device to declare the link dead');
+    host.session.chat.append({ kind: 'assistant', text: 'missed' });
+    // The network comes back just after the device started an attempt into the void.
+    const accepted = net.deviceProxy.accepted;
+    await waitFor(() => net.deviceProxy.accepted > accepted, 5_000, 'an attempt in the dead network');
+    await new Promise((r) => setTimeout(r, 200));
+    net.deviceProxy.restore();
+    const t = await waitFor(() => (phone.store.state.chats.s1 ?? []).some((c) => c.event.kind === 'assistant' && c.event.text === 'missed'), 15_000, 'the missed event');
+    assert.ok(t < 3_000, `back with the missed event ${t} ms after the network`);
+    // One channel at the host, one live socket: the attempts that lost were closed.
+    await waitFor(() => net.deviceProxy.forwarding === 1, 5_000, 'only the winning socket left');
+    assert.equal(host.bridge.connectedDevices().length, 1);
+    assert.equal(phone.client.state.state, 'online');
+  });
+
+  it('the host whose relay attempt was swallowed by the dead network is back within about a second of it returning', async () => {
+    const phone = await net.device('phone');
+    const host = net.host!;
+    net.hostProxy.blackHole();
+    await waitFor(() => host.linkStates.includes('offline'), 5_000, 'the host to declare its relay link dead');
+    const accepted = net.hostProxy.accepted;
+    await waitFor(() => net.hostProxy.accepted > accepted, 5_000, 'an attempt in the dead network');
+    await new Promise((r) => setTimeout(r, 200));
+    net.hostProxy.restore();
+    // An attempt that waited for its own timeout would take the link's 10 s upgrade timeout (or its idle bound).
+    const t = await waitFor(() => host.link.isOnline, 10_000, 'the host link back');
+    assert.ok(t < 3_000, `the host link back ${t} ms after the network`);
+    await waitFor(() => phone.client.state.state === 'online' && host.bridge.connectedDevices().length === 1, 10_000, 'the device back');
+    await waitFor(() => net.hostProxy.forwarding === 1, 5_000, 'only the winning host socket left');
+  });
+
   it('comes back after a relay restart without waiting out a long backoff', async () => {
     const phone = await net.device('phone');
     await net.stopRelay();
