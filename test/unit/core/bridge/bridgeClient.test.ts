@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_PACING } from '../../../../src/core/base/backoff';
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, BridgeClient, type ClientStateChange } from '../../../../src/core/bridge/bridgeClient';
+import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, BridgeClient, STAGGER, type ClientStateChange } from '../../../../src/core/bridge/bridgeClient';
 import { BridgeHost } from '../../../../src/core/bridge/bridgeHost';
 import { bytesToBase64url } from '../../../../src/core/base/bytes';
 import { ManualClock, type TimerHandle } from '../../../../src/core/base/clock';
@@ -252,6 +252,63 @@ describe('BridgeClient', () => {
     s.relay.reachable = false;
     s.relay.drop(s.relay.openSockets()[0]!.conn);
     assert.ok(s.clock.delays.at(-1)! <= BACKOFF_BASE_MS, 'reset after online');
+  });
+
+  it('joins a swallowed attempt with another after about a second; only the first answered confirms, so the host holds one channel', async () => {
+    const s = await setup();
+    const d = s.client();
+    d.c.start();
+    await settle();
+    assert.equal(d.states.at(-1)!.state, 'online');
+    const registered: string[] = [];
+    s.host.onDeviceConnected((x) => registered.push(x.id));
+    // The network swallows the next attempt: its socket does not open.
+    s.relay.holdOpens = true;
+    s.relay.drop(s.relay.openSockets()[0]!.conn);
+    await s.reconnect();
+    const first = s.relay.openSockets().at(-1)!;
+    assert.equal(d.c.state.state, 'connecting');
+    s.clock.advance(STAGGER.delayMs * 1.25);
+    await settle();
+    assert.equal(s.relay.openSockets().length, 2, 'a second attempt beside the first');
+    const second = s.relay.openSockets().at(-1)!;
+    // The network comes back: both open and reach the host, whose answers are held to race them.
+    const held: { conn: number; frame: Uint8Array }[] = [];
+    s.relay.interceptor = (frame, dir, conn) => (dir === 'toDevice' ? void held.push({ conn, frame }) : frame);
+    s.relay.releaseOpens();
+    await settle();
+    assert.equal(held.length, 2, 'both attempts got an answer');
+    // Both answers arrive, the second attempt's first: it wins, and the first is closed before it confirms.
+    s.relay.interceptor = undefined;
+    for (const h of held.filter((x) => x.conn === second.conn).concat(held.filter((x) => x.conn === first.conn))) s.relay.deliver('toDevice', h.conn, h.frame);
+    await settle();
+    assert.equal(d.c.state.state, 'online');
+    assert.equal(first.closeCode, CloseCode.normal);
+    assert.deepEqual(s.relay.openSockets(), [second]);
+    assert.equal(registered.length, 1, 'the host registered the device once');
+    assert.equal(s.host.connectedDevices().length, 1);
+    // At most STAGGER.max in flight, however long the network stays silent.
+    s.relay.holdOpens = true;
+    s.relay.drop(second.conn);
+    await s.reconnect();
+    let most = 0;
+    for (let i = 0; i < 12; i++) {
+      s.clock.advance(STAGGER.delayMs * 0.5);
+      await settle();
+      most = Math.max(most, s.relay.openSockets().length);
+    }
+    assert.equal(most, STAGGER.max);
+  });
+
+  it('does not overlap attempts while pairing (the one-time key is good for one handshake)', async () => {
+    const s = await setup();
+    const d = s.client();
+    s.relay.holdOpens = true;
+    d.c.start();
+    await settle();
+    s.clock.advance(STAGGER.delayMs * 3);
+    await settle();
+    assert.equal(s.relay.urls.length, 1);
   });
 
   it('stops for good when the host refuses the pairing', async () => {
