@@ -7,9 +7,9 @@
 //    after its last sequence number, then every still-pending approval of that session, then `synced`.
 //  - A peer that sends its own `hello` gets `hello` again, with this host's features; from then on it gets
 //    the fields of the features both listed. A peer that never does is a v1 peer and gets only v1 shapes
-//    (src/core/wire/forPeer.ts): older pages parse strictly and would close on anything new. A v1 peer's
-//    sync is the newest LEGACY_SYNC_TAIL events, renumbered to follow its cursor and paced
-//    (src/core/host/legacySync.ts); a peer with feature `window` gets the windowed sync instead.
+//    (src/core/wire/forPeer.ts): older pages parse strictly and would close on anything new. The sync of a
+//    peer without feature `window` is the newest LEGACY_SYNC_TAIL events, renumbered to follow its cursor
+//    and paced (src/core/host/legacySync.ts); a peer with `window` gets the windowed sync instead.
 //  - A prompt goes to its session, whose prompt ledger types each clientId into the agent once, however often
 //    a device resends it (SessionHandle.prompt).
 //  - A decision must name the request id AND its input hash; the first decision wins (ApprovalBroker).
@@ -424,12 +424,13 @@ export class HostService implements Disposable {
       return this.safeSend(peer, { type: 'synced', session: sessionId, seq: 0 });
     }
     if (!s) return this.error(peer, 'HOST_ERR_NO_SESSION', undefined, sessionId);
-    // A v1 peer numbers events its own way once it was given a tail (legacySync.ts): its `after` is mapped.
-    const v1 = !peer.features;
-    const realAfter = v1 ? this.legacy.realAfter(peer.peer.id, sessionId, after) : after;
+    // A peer without feature `window` (v1, or a page from before it) numbers events its own way once it was
+    // given a tail (legacySync.ts): its `after` is mapped.
+    const legacy = !peer.features?.has('window');
+    const realAfter = legacy ? this.legacy.realAfter(peer.peer.id, sessionId, after) : after;
     const events = s.handle.chat.since(realAfter);
     // Chosen before anything is sent, so everything of this sync is numbered the same way.
-    const tail = v1 ? this.legacy.tail(peer.peer.id, sessionId, realAfter, events) : [];
+    const tail = legacy ? this.legacy.tail(peer.peer.id, sessionId, realAfter, events) : [];
     this.safeSend(peer, { type: 'session', session: s.handle.info() });
     if (peer.features?.has('window')) {
       // Windowed: only the last SYNC_WINDOW events, batched, so a sync costs a few frames however long the
@@ -438,11 +439,9 @@ export class HostService implements Disposable {
       const firstSent = window[0]?.seq;
       const base = firstSent !== undefined && firstSent - 1 > after ? firstSent - 1 : undefined;
       if (window.length) this.sendBatches(peer, sessionId, window, { base });
-    } else if (v1) {
-      // The newest events only, one `chat` each (all a v1 peer parses), paced within the host's budget.
-      for (const e of tail) this.safeSend(peer, { type: 'chat', session: sessionId, seq: e.seq, at: e.at, event: e.event });
     } else {
-      for (const e of events) this.safeSend(peer, { type: 'chat', session: sessionId, seq: e.seq, at: e.at, event: e.event });
+      // The newest events only, one `chat` each (all such a peer parses), paced within the host's budget.
+      for (const e of tail) this.safeSend(peer, { type: 'chat', session: sessionId, seq: e.seq, at: e.at, event: e.event });
     }
     // Approvals must never be lost on reconnect: every pending one is sent again after the history.
     const pending = this.options.broker.pending(sessionId);
@@ -488,8 +487,10 @@ export class HostService implements Disposable {
       // with a frame limit (the bridge) fits the message to its frame itself.
       const shaped = forPeer(message, state.features);
       if (!shaped) return;
-      // A v1 peer's messages go through its pacing queue (and anyone's while some are queued: order holds).
-      if (!state.features || this.legacy.queued(state.peer)) this.legacy.send(state.peer.id, state.peer, shaped, !state.features);
+      // A peer without feature `window` gets its messages renumbered and paced (legacySync.ts); anyone's go
+      // through the queue while some of theirs wait there, so the order holds.
+      const legacy = !state.features?.has('window');
+      if (legacy || this.legacy.queued(state.peer)) this.legacy.send(state.peer.id, state.peer, shaped, legacy);
       else state.peer.send(shaped);
     } catch (e) {
       // One broken peer must not stop the others; its transport closes it.

@@ -1,11 +1,12 @@
-// The sync of a v1 peer (one that never sent `hello`: a `walkie device` or a cached phone page from before
-// features), correct at any session length (issue 17). Before feature `window` a sync answered with every
+// The sync of a peer without feature `window` — a v1 peer (one that never sent `hello`: a `walkie device` or
+// a cached phone page from before features), or one from before `window` — correct at any session length
+// (issue 17); "legacy peers" below. Before feature `window` a sync answered with every
 // event after the peer's cursor, one `chat` message each: past ~5,000 events that flooded the relay's budget
-// for the host link and the peer got nothing. Now a v1 peer gets only the newest LEGACY_SYNC_TAIL events,
-// still one `chat` each (all a v1 peer parses), paced by a host-wide budget.
+// for the host link and the peer got nothing. Now a legacy peer gets only the newest LEGACY_SYNC_TAIL events,
+// still one `chat` each (all a legacy peer parses), paced by a host-wide budget.
 //
-// A v1 peer delivers a `chat` only when its seq is the next one (seq = last + 1; src/core/bridge/chatCursor.ts
-// as it shipped): a tail that starts after a hole would be dropped whole. So each v1 peer sees the session
+// A legacy peer delivers a `chat` only when its seq is the next one (seq = last + 1; src/core/bridge/chatCursor.ts
+// as it shipped): a tail that starts after a hole would be dropped whole. So each legacy peer sees the session
 // renumbered: the host keeps, per device and session, how many events it left out (`offset`), and shows
 // that peer seq − offset everywhere (chat, synced, a session's lastSeq) and reads its `sync.after` as
 // after + offset. Offsets only grow and live as long as this host does (in memory, per device id).
@@ -14,8 +15,8 @@ import type { Disposable } from '../base/dispose';
 import type { HostMessage, SessionInfo } from '../wire/protocol';
 
 /**
- * A v1 sync sends at most this many events (the same as the windowed sync, SYNC_WINDOW). Each is its own
- * frame (a v1 peer knows no batches) of at most one Noise message, 64 KiB, shortened to fit by the bridge
+ * A legacy sync sends at most this many events (the same as the windowed sync, SYNC_WINDOW). Each is its own
+ * frame (a legacy peer knows no batches) of at most one Noise message, 64 KiB, shortened to fit by the bridge
  * (frameFit.ts). 200 frames is 1/32 of the relay's burst for a host link (6,400 messages, src/relay/
  * relayLimits.ts hostRate); even all 16 devices a relay lets a host have (maxDevicesPerHost), syncing at
  * once, stay at half that burst, and the pacing below spreads them out anyway.
@@ -23,9 +24,9 @@ import type { HostMessage, SessionInfo } from '../wire/protocol';
 export const LEGACY_SYNC_TAIL = 200;
 
 /**
- * The host-wide budget for messages to v1 peers: 1,000 messages and 8 MiB a second, bursts of 200. The relay
+ * The host-wide budget for messages to legacy peers: 1,000 messages and 8 MiB a second, bursts of 200. The relay
  * closes a host link that sends more than 3,200 messages or 32 MiB a second (4008, after a burst of twice
- * that): this leaves over two thirds of it to live traffic and windowed syncs, however many v1 peers sync.
+ * that): this leaves over two thirds of it to live traffic and windowed syncs, however many legacy peers sync.
  */
 export const LEGACY_BUDGET = { msgsPerSec: 1_000, msgsBurst: 200, bytesPerSec: 8 * 1024 * 1024, bytesBurst: 2 * 1024 * 1024 } as const;
 const TICK_MS = 20;
@@ -75,7 +76,7 @@ export class LegacySync implements Disposable {
     return tail;
   }
 
-  /** Sends `message` to a v1 peer (or one with messages still queued here): renumbered, within the budget. */
+  /** Sends `message` to a legacy peer (or one with messages still queued here): renumbered, within the budget. */
   send(peerId: string, target: Target, message: HostMessage, renumber: boolean): void {
     const shown = renumber ? this.present(peerId, message) : message;
     const queue = this.queues.get(target);
@@ -127,6 +128,8 @@ export class LegacySync implements Disposable {
         return { ...m, session: info(m.session) };
       case 'hello':
         return { ...m, sessions: m.sessions.map(info) };
+      case 'sessionList':
+        return { ...m, sessions: m.sessions.map((x) => ({ ...x, lastSeq: shift(x.id, x.lastSeq) })) };
       default:
         return m;
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ChatCursor } from '../../../../src/core/bridge/chatCursor';
 import { SYNC_WINDOW } from '../../../../src/core/host/hostService';
 import { LEGACY_SYNC_TAIL } from '../../../../src/core/host/legacySync';
+import { WIRE_FEATURES } from '../../../../src/core/wire/features';
 import type { HostMessage } from '../../../../src/core/wire/protocol';
 import { settle } from './fakeBridgeLinks';
 import { testHostStack } from './testHostStack';
@@ -88,10 +89,25 @@ describe('The sync of an old (v1) device on a long session (issue 17)', () => {
     assert.equal(phone.store.state.chats.s1![0]!.seq, 10_501 - SYNC_WINDOW);
   });
 
+  it('gives a page from before `window` (its hello lists other features) the same tail, and keeps its features', async () => {
+    const s = await testHostStack();
+    for (let i = 1; i <= 10_000; i++) s.session.chat.append({ kind: 'assistant', text: line(i) });
+    const got: HostMessage[] = [];
+    const features = WIRE_FEATURES.filter((f) => f !== 'window' && f !== 'reconcile');
+    const peer = s.service.connect({ id: 'pre-window phone', name: 'pre-window phone', send: (m) => got.push(m) });
+    peer.receive({ type: 'hello', v: 1, features: [...features] });
+    peer.receive({ type: 'sync', session: 's1', after: 0 });
+    await runUntil(s, () => got.some((m) => m.type === 'synced'));
+    assert.equal(got.filter((m) => m.type === 'chats').length, 0, 'no batches: it does not know them');
+    assert.deepEqual(shownByOldCursor(got), lines(10_001 - LEGACY_SYNC_TAIL, 10_000));
+    assert.ok(got.some((m) => m.type === 'hello' && m.features?.includes('ping')), 'its other features are on');
+    peer.dispose();
+  });
+
   it('paces four old devices syncing 10,000 events at once within the relay’s budget for the host, and each gets its tail', async () => {
     const s = await testHostStack();
     for (let i = 1; i <= 10_000; i++) s.session.chat.append({ kind: 'assistant', text: line(i) });
-    const olds = [];
+    const olds: V1Device[] = [];
     for (const name of ['a', 'b', 'c', 'd']) olds.push(await oldDevice(s, name));
     const phone = await s.phone();
     const perStep: number[] = [];
