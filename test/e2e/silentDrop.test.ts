@@ -4,7 +4,24 @@
 import assert from 'node:assert/strict';
 import { CloseCode } from '../../src/core/wire/closeCodes';
 import { SYNC_WINDOW } from '../../src/core/host/hostService';
+import type { DeviceSocket } from '../../src/core/bridge/links';
+import { LEGACY_SYNC_TAIL } from '../../src/core/host/legacySync';
+import { wsDeviceSocketFactory } from '../../src/node/host/wsDeviceSocket';
+import { V1Device, type V1Socket } from '../unit/core/bridge/v1Peers';
 import { NetStack, waitFor, type NetDevice } from './netStack';
+
+/** Real WebSockets for the v1 device stand-in, each saying whether (and how) it closed. */
+const realSockets = {
+  connect(url: string): V1Socket {
+    const s: DeviceSocket = wsDeviceSocketFactory(url);
+    const t = { onOpen: s.onOpen, onFrame: s.onFrame, onClose: s.onClose, send: (f: Uint8Array) => s.send(f), close: (code: number, reason: string) => s.close(code, reason), isClosed: false, closeCode: undefined as number | undefined };
+    s.onClose(({ code }) => {
+      t.isClosed = true;
+      t.closeCode = code;
+    });
+    return t;
+  },
+};
 
 const HEARTBEAT = { intervalMs: 400, deadAfterMs: 1_200 };
 
@@ -118,5 +135,30 @@ describe('Silent network loss, relay restarts and mass resyncs (real relay, real
     for (const p of phones) assert.equal(p.store.state.chats.s1!.length, SYNC_WINDOW);
     assert.equal(host.linkStates.includes('offline'), false, 'the host link was never dropped');
     for (const p of phones) assert.equal(p.states.some((s) => s.code === CloseCode.rateLimited), false, `${p.name} was rate-limited`);
+  });
+
+  it('four old (v1) devices syncing a 10,000-event session at once each get its newest events, and nobody is cut off', async () => {
+    const host = net.host!;
+    for (let i = 1; i <= 10_000; i++) host.session.chat.append({ kind: 'assistant', text: `line ${i}: ${'x'.repeat(40)}` });
+    const phone = await net.device('phone');
+    const olds: V1Device[] = [];
+    for (const name of ['a', 'b', 'c', 'd']) {
+      const offer = host.offers.create();
+      olds.push(new V1Device(realSockets, { hostId: host.hostId, hostPublicKey: offer.hostPublicKey, psk: offer.psk, name, relayUrl: `ws://127.0.0.1:${net.deviceProxy.port}` }));
+      await waitFor(() => olds.at(-1)!.online, 5_000, `old device ${name} paired`);
+    }
+    for (const old of olds) old.send({ type: 'sync', session: 's1', after: 0 });
+    await waitFor(() => olds.every((o) => o.of('synced').length === 1 || !o.online), 20_000, 'every old device synced');
+    for (const old of olds) {
+      assert.equal(old.online, true, `closed with ${old.closeCode}`);
+      assert.deepEqual(old.refused, []);
+      const chats = old.of('chat');
+      // A run its cursor shows (1, 2, 3…), with the newest events, oldest first.
+      assert.deepEqual(chats.map((c) => c.seq), Array.from({ length: LEGACY_SYNC_TAIL }, (_, k) => k + 1));
+      assert.equal(chats.at(-1)!.event.kind === 'assistant' && chats.at(-1)!.event.text.startsWith('line 10000:'), true);
+    }
+    assert.equal(host.linkStates.includes('offline'), false, 'the host link was never dropped');
+    assert.equal(phone.states.some((x) => x.code === CloseCode.rateLimited), false);
+    assert.equal(phone.client.state.state, 'online');
   });
 });
