@@ -155,7 +155,8 @@ describe('Silent network loss, relay restarts and mass resyncs (real relay, real
       const chats = old.of('chat');
       // A run its cursor shows (1, 2, 3…), with the newest events, oldest first.
       assert.deepEqual(chats.map((c) => c.seq), Array.from({ length: LEGACY_SYNC_TAIL }, (_, k) => k + 1));
-      assert.equal(chats.at(-1)!.event.kind === 'assistant' && chats.at(-1)!.event.text.startsWith('line 10000:'), true);
+      const newest = chats.at(-1)!.event;
+      assert.ok(newest.kind === 'assistant' && newest.text.startsWith('line 10000:'), 'ends with the newest event');
     }
     assert.equal(host.linkStates.includes('offline'), false, 'the host link was never dropped');
     assert.equal(phone.states.some((x) => x.code === CloseCode.rateLimited), false);
