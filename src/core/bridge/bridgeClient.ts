@@ -74,6 +74,14 @@ export interface BridgeClientOptions {
   heartbeat?: { intervalMs: number; deadAfterMs: number };
   /** Staggered attempts: another attempt joins after about `delayMs`, at most `max` in flight (STAGGER by default). */
   stagger?: { delayMs: number; max: number };
+  /**
+   * The platform opens one WebSocket to a host at a time (browsers: RFC 6455 §4.1 ¶2 — a second connection
+   * to the same host waits until the first is open or has failed), so an attempt started beside a stuck one
+   * only queues behind it. Then a stuck attempt is replaced instead: closed after the stagger delay and a new
+   * one started, the delay doubling with each replacement in an outage (up to the open timeout) so that a
+   * slow network still gets long enough to open.
+   */
+  opensOneAtATime?: boolean;
 }
 
 export const BACKOFF_BASE_MS = DEFAULT_PACING.baseMs;
@@ -137,6 +145,8 @@ export class BridgeClient implements Disposable {
   private readonly tries = new Set<Attempt>();
   private tried = 0;
   private stagger: TimerHandle | undefined;
+  /** opensOneAtATime: stuck attempts replaced since the last time online. */
+  private replaced = 0;
   /** The connection that won (phases 'accepting' and 'online'). */
   private socket: DeviceSocket | undefined;
   private socketSubs: Disposable[] = [];
@@ -283,8 +293,12 @@ export class BridgeClient implements Disposable {
     ];
     // A socket that does not even open (its packets vanish: the network is gone) is given up on as soon as a
     // live channel would be; once open, the handshake gets its own, longer time (a slow phone's WebCrypto).
-    const openMs = Math.min(this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, this.o.openTimeoutMs ?? Math.min(OPEN_TIMEOUT_MS, this.heartbeat.deadAfterMs));
-    a.timer = this.o.clock.setTimeout(() => this.attemptLost(a, CloseCode.tryAgainLater, 'no connection', false), openMs);
+    a.timer = this.o.clock.setTimeout(() => this.attemptLost(a, CloseCode.tryAgainLater, 'no connection', false), this.openMs);
+  }
+
+  /** How long a socket may take to open. */
+  private get openMs(): number {
+    return Math.min(this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, this.o.openTimeoutMs ?? Math.min(OPEN_TIMEOUT_MS, this.heartbeat.deadAfterMs));
   }
 
   /** Starts another attempt beside the ones in flight after about a second, while that may help (STAGGER). */
@@ -297,13 +311,22 @@ export class BridgeClient implements Disposable {
     const pacing = { ...DEFAULT_PACING, ...this.o.backoff };
     // Late in a long outage the relay is probably down, not the path to it: one attempt at a time then.
     if (max <= 1 || this.o.clock.now() - (this.offlineSince ?? this.o.clock.now()) >= pacing.fastForMs) return;
-    const delay = Math.round(delayMs * (0.75 + 0.5 * cryptoUniform()));
+    const serial = this.o.opensOneAtATime === true;
+    const base = serial ? Math.min(delayMs * 2 ** Math.min(this.replaced, 10), this.openMs) : delayMs;
+    const delay = Math.round(base * (0.75 + 0.5 * cryptoUniform()));
     this.stagger = this.o.clock.setTimeout(() => {
       this.stagger = undefined;
       if (this.phase !== 'handshake') return;
       // Another socket helps only while none has got through to the relay: an open one waits on the host, and
       // more would only crowd the relay's per-host connection limit.
-      if (this.tries.size < max && ![...this.tries].some((t) => t.open)) this.guard(() => this.startAttempt());
+      if ([...this.tries].some((t) => t.open)) return this.armStagger();
+      if (serial) {
+        const stuck = [...this.tries];
+        this.replaced++;
+        this.guard(() => this.startAttempt());
+        // After starting the new one, so that the client is never without an attempt (and never "lost").
+        for (const t of stuck) this.dropAttempt(t, CloseCode.normal, 'replaced by a new attempt');
+      } else if (this.tries.size < max) this.guard(() => this.startAttempt());
       this.armStagger();
     }, delay);
   }
@@ -482,6 +505,7 @@ export class BridgeClient implements Disposable {
     this.phase = 'online';
     this.attempt = 0;
     this.rejoins = 0;
+    this.replaced = 0;
     this.offlineSince = undefined;
     if (this.pairing) {
       // Paired: from now on reconnect with IK; the one-time psk is gone.

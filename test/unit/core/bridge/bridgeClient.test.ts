@@ -58,7 +58,7 @@ async function setup() {
     await settle();
   };
 
-  return { clock, relay, host, app, offers, client, reconnect };
+  return { clock, relay, host, app, offers, client, reconnect, hostKey, hostId };
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -298,6 +298,34 @@ describe('BridgeClient', () => {
       most = Math.max(most, s.relay.openSockets().length);
     }
     assert.equal(most, STAGGER.max);
+  });
+
+  it('where sockets open one at a time (a browser), replaces a stuck attempt instead, waiting twice as long each time', async () => {
+    const s = await setup();
+    const identity = generateKeyPair();
+    const paired = s.client(identity);
+    paired.c.start();
+    await settle();
+    paired.c.dispose();
+    const c = new BridgeClient({ relayUrl: 'ws://relay.test', hostId: s.hostId, hostPublicKey: s.hostKey.publicKey, identity, connect: s.relay.connect, clock: s.clock, opensOneAtATime: true });
+    s.relay.holdOpens = true;
+    c.start();
+    await settle();
+    const started: number[] = [s.clock.now()];
+    for (let t = 0; t < 4_000; t += 50) {
+      s.clock.advance(50);
+      await settle();
+      if (s.relay.urls.length > started.length + 1) started.push(s.clock.now());
+      assert.ok(s.relay.openSockets().length <= 1, 'one attempt at a time');
+    }
+    const gaps = started.slice(1).map((t, i) => t - started[i]!);
+    assert.ok(gaps.length >= 2, `replaced: ${gaps.join(', ')}`);
+    assert.ok(gaps[0]! <= STAGGER.delayMs * 1.25 + 50 && gaps[1]! >= STAGGER.delayMs * 2 * 0.75, `doubling: ${gaps.join(', ')}`);
+    // The network is back: the current attempt opens and the device is online.
+    s.relay.releaseOpens();
+    await settle();
+    assert.equal(c.state.state, 'online');
+    c.dispose();
   });
 
   it('does not overlap attempts while pairing (the one-time key is good for one handshake)', async () => {
