@@ -6,11 +6,12 @@
 // (src/core/bridge/featureNegotiation.ts). A refusal that retrying cannot fix (revoked, unknown device,
 // failed handshake) stops it for good, so a revoked device does not hammer the relay.
 // Staggered attempts (issue 17): early in an outage an attempt that has not got the host's handshake answer
-// within about a second is joined by another one (at most MAX_ATTEMPTS in flight), so a device whose attempt
+// within about a second is joined by another one (at most STAGGER.max in flight), so a device whose attempt
 // was swallowed by a dead network is back within a second of the network returning instead of waiting out
 // that attempt's timeout. The first attempt to get the host's Noise message 2 wins; only it sends the key
 // confirmation (what makes the host register the device), the others are closed before, so the host never
-// holds two channels of one device.
+// holds two channels of one device. Where sockets open one at a time (browsers), a stuck attempt is replaced
+// instead (`opensOneAtATime`).
 import { abytes, concatBytes, zeroize } from '../base/bytes';
 import {
   decodePayload,
