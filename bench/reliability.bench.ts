@@ -2,7 +2,8 @@
 // (test/e2e/netStack.ts), with the network cut by a black-holing TCP proxy (test/e2e/blackHoleProxy.ts):
 //  - reconnect after a silent drop: from the network coming back to the device online with the event it
 //    missed (the heartbeat is shortened to 1 s / 3 s so the device has declared the link dead in a few seconds;
-//    its detection time is printed too);
+//    its detection time is printed too); the same with the host's network dropped instead (its relay link
+//    shortened to a 1 s ping / 3 s idle bound);
 //  - reconnect after a relay restart (relay down 3 s) and after a host restart (same identity and devices);
 //  - a fresh device's sync at 1,000 and 10,000 events: bytes received and time from `start()` to `synced`;
 //  - the phone's main-thread time per new event with 2,000 items held, at 4× CPU slowdown (Chromium,
@@ -27,21 +28,28 @@ const median = (xs: number[]) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RUNS = 3;
 
-async function silentDrop(): Promise<{ reconnect: number[]; detect: number[] }> {
+/**
+ * The device's network (`side` 'device') or the host's ('host') is black-holed until that side declares the
+ * link dead; an event is said meanwhile; then the network comes back: ms until the device shows the event.
+ */
+async function silentDrop(side: 'device' | 'host' = 'device'): Promise<{ reconnect: number[]; detect: number[] }> {
   const reconnect: number[] = [];
   const detect: number[] = [];
-  const net = await new NetStack({ heartbeat: { intervalMs: 1_000, deadAfterMs: 3_000 }, deviceDeadAfterMs: 4_000 }).start();
+  const net = await new NetStack({ heartbeat: { intervalMs: 1_000, deadAfterMs: 3_000 }, deviceDeadAfterMs: 4_000, ...(side === 'host' ? { hostPingMs: 1_000, hostIdleMs: 3_000 } : {}) }).start();
   try {
     const d = await net.device('bench');
+    const proxy = side === 'host' ? net.hostProxy : net.deviceProxy;
     for (let i = 0; i < RUNS; i++) {
-      net.deviceProxy.blackHole();
+      const offline = net.host!.linkStates.length;
+      proxy.blackHole();
       const cut = Date.now();
-      await waitFor(() => d.client.state.state !== 'online', 30_000, 'the drop to be noticed');
+      if (side === 'host') await waitFor(() => net.host!.linkStates.slice(offline).includes('offline'), 30_000, 'the drop to be noticed');
+      else await waitFor(() => d.client.state.state !== 'online', 30_000, 'the drop to be noticed');
       detect.push(Date.now() - cut);
-      const text = `missed ${i}`;
+      const text = `missed ${side} ${i}`;
       net.host!.session.chat.append({ kind: 'assistant', text });
       await sleep(1_000);
-      net.deviceProxy.restore();
+      proxy.restore();
       const back = Date.now();
       await waitFor(() => (d.store.state.chats.s1 ?? []).some((c) => c.event.kind === 'assistant' && c.event.text === text), 30_000, 'the missed event');
       reconnect.push(Date.now() - back);
@@ -249,6 +257,7 @@ export async function run(): Promise<Record<string, unknown>> {
 async function measure(): Promise<Record<string, unknown>> {
   console.log('silent drops…');
   const drop = await silentDrop();
+  const hostDrop = await silentDrop('host');
   console.log('relay and host restarts…');
   const relay = await relayRestart();
   const host = await hostRestart();
@@ -265,6 +274,12 @@ async function measure(): Promise<Record<string, unknown>> {
       detected_after_ms: median(drop.detect),
       heartbeat: '1 s ping / 3 s dead (production: 10 s / 25 s)',
     },
+    reconnect_after_host_silent_drop_ms: {
+      median: median(hostDrop.reconnect),
+      runs: hostDrop.reconnect,
+      detected_after_ms: median(hostDrop.detect),
+      heartbeat: 'host link 1 s ping / 3 s idle (production: 10 s / 25 s)',
+    },
     reconnect_after_relay_restart_ms: { median: median(relay), runs: relay },
     reconnect_after_host_restart_ms: { median: median(host), runs: host },
     fresh_sync_1000_events: { kb: Math.round(median(sync1k.bytes) / 1024), ms: Math.round(median(sync1k.ms)), events_received: sync1k.items },
@@ -279,6 +294,7 @@ async function measure(): Promise<Record<string, unknown>> {
   };
   const sd = r.reconnect_after_silent_drop_ms;
   console.log(`reconnect after a silent drop: median ${sd.median} ms after the network is back (noticed after ${sd.detected_after_ms} ms)`);
+  console.log(`reconnect after the host's network silently dropped: median ${r.reconnect_after_host_silent_drop_ms.median} ms after it is back`);
   console.log(`reconnect after a relay restart: median ${r.reconnect_after_relay_restart_ms.median} ms; after a host restart: median ${r.reconnect_after_host_restart_ms.median} ms`);
   console.log(`fresh sync: 1,000 events ${r.fresh_sync_1000_events.kb} KB in ${r.fresh_sync_1000_events.ms} ms; 10,000 events ${r.fresh_sync_10000_events.kb} KB in ${r.fresh_sync_10000_events.ms} ms`);
   const ph = r.phone_main_thread_ms_per_event_2000_items_4x;

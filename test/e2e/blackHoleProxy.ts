@@ -10,6 +10,8 @@ export class BlackHoleProxy {
   private readonly live = new Set<{ client: net.Socket; upstream: net.Socket; dead: boolean }>();
   private holing = false;
   port = 0;
+  /** Connections accepted so far (a test waits for a client's next attempt with it). */
+  accepted = 0;
 
   constructor(private target: number) {
     this.server = net.createServer((client) => this.accept(client));
@@ -68,6 +70,7 @@ export class BlackHoleProxy {
   }
 
   private accept(client: net.Socket): void {
+    this.accepted++;
     client.on('error', () => {});
     const upstream = net.connect(this.target, '127.0.0.1');
     upstream.on('error', () => {});

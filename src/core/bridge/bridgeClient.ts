@@ -5,6 +5,13 @@
 // prompt resends: src/core/bridge/chatCursor.ts) and announces its protocol features first on every connection
 // (src/core/bridge/featureNegotiation.ts). A refusal that retrying cannot fix (revoked, unknown device,
 // failed handshake) stops it for good, so a revoked device does not hammer the relay.
+// Staggered attempts (issue 17): early in an outage an attempt that has not got the host's handshake answer
+// within about a second is joined by another one (at most STAGGER.max in flight), so a device whose attempt
+// was swallowed by a dead network is back within a second of the network returning instead of waiting out
+// that attempt's timeout. The first attempt to get the host's Noise message 2 wins; only it sends the key
+// confirmation (what makes the host register the device), the others are closed before, so the host never
+// holds two channels of one device. Where sockets open one at a time (browsers), a stuck attempt is replaced
+// instead (`opensOneAtATime`).
 import { abytes, concatBytes, zeroize } from '../base/bytes';
 import {
   decodePayload,
@@ -33,7 +40,7 @@ import { encodeMessage, parseHostMessage, type DeviceMessage, type HostMessage }
 import { shortAuthString } from './sas';
 import { SecureChannel } from './secureChannel';
 import { errorName } from '../base/errorName';
-import { DEFAULT_PACING, reconnectDelay, type ReconnectPacing } from '../base/backoff';
+import { cryptoUniform, DEFAULT_PACING, reconnectDelay, type ReconnectPacing } from '../base/backoff';
 
 /** What a paired device keeps (src/core/pairing/deviceCredentials.ts validates it when read back). */
 export type { DeviceCredentials } from '../pairing/deviceCredentials';
@@ -66,6 +73,16 @@ export interface BridgeClientOptions {
   openTimeoutMs?: number;
   /** Feature `ping`: how often a quiet channel is pinged, and after how long without a word it is dead. */
   heartbeat?: { intervalMs: number; deadAfterMs: number };
+  /** Staggered attempts: another attempt joins after about `delayMs`, at most `max` in flight (STAGGER by default). */
+  stagger?: { delayMs: number; max: number };
+  /**
+   * The platform opens one WebSocket to a host at a time (browsers: RFC 6455 §4.1 ¶2 — a second connection
+   * to the same host waits until the first is open or has failed), so an attempt started beside a stuck one
+   * only queues behind it. Then a stuck attempt is replaced instead: closed after the stagger delay and a new
+   * one started, the delay doubling with each replacement in an outage (up to the open timeout) so that a
+   * slow network still gets long enough to open.
+   */
+  opensOneAtATime?: boolean;
 }
 
 export const BACKOFF_BASE_MS = DEFAULT_PACING.baseMs;
@@ -79,7 +96,32 @@ export const HEARTBEAT = { intervalMs: 10_000, deadAfterMs: 25_000 } as const;
 export const OPEN_TIMEOUT_MS = 5_000;
 /** After `reconnectNow()` on a live channel: a pong must come back this fast, or the channel is dead. */
 export const PROBE_MS = 3_000;
+/**
+ * Staggered attempts, while in the fast-retry period of an outage (DEFAULT_PACING.fastForMs) and not pairing:
+ * an attempt without the host's answer after delayMs (jittered ±25 %, so devices that lost the same network
+ * do not stampede) is joined by another, up to `max` at once; each still ends at its own open/handshake
+ * timeout. On a real network a swallowed attempt waits for its SYN/data retransmits (1 s, 3 s, 7 s…): with
+ * one new attempt a second, one of them is on the wire within about a second of the network coming back.
+ */
+export const STAGGER = { delayMs: 1_000, max: 3 } as const;
 const EMPTY = new Uint8Array(0);
+const MAX_REJOINS = 2;
+const REJOIN_JITTER_MS = 200;
+
+/** One connection attempt: its socket until the host's Noise message 2 (then it wins, or is closed). */
+interface Attempt {
+  readonly n: number;
+  readonly socket: DeviceSocket;
+  /** The socket opened: the relay answered, so the path works (what is left is the host's handshake). */
+  open: boolean;
+  subs: Disposable[];
+  timer: TimerHandle | undefined;
+  hs: HandshakeState | undefined;
+  /** A sealed identity's DH results for this handshake; a DH is being computed while `preparing`. */
+  prepared: PreparedStaticKey | undefined;
+  preparing: boolean;
+  preparedWelcome: boolean;
+}
 
 /** Close codes after which retrying cannot help: the host said no. */
 const REFUSALS: ReadonlySet<number> = new Set([CloseCode.revoked, CloseCode.unknownDevice, CloseCode.handshakeFailed]);
@@ -100,13 +142,15 @@ export class BridgeClient implements Disposable {
 
   private phase: Phase = 'idle';
   private pairing: { psk: Uint8Array; deviceName: string } | undefined;
+  /** The attempts in flight (phase 'handshake'); the winner's socket becomes `socket`. */
+  private readonly tries = new Set<Attempt>();
+  private tried = 0;
+  private stagger: TimerHandle | undefined;
+  /** opensOneAtATime: stuck attempts replaced since the last time online. */
+  private replaced = 0;
+  /** The connection that won (phases 'accepting' and 'online'). */
   private socket: DeviceSocket | undefined;
   private socketSubs: Disposable[] = [];
-  private hs: HandshakeState | undefined;
-  /** A sealed identity's DH results for the handshake under way; a DH is being computed while `preparing`. */
-  private prepared: PreparedStaticKey | undefined;
-  private preparing = false;
-  private preparedWelcome = false;
   private channel: SecureChannel | undefined;
   private timer: TimerHandle | undefined;
   private attempt = 0;
@@ -125,6 +169,8 @@ export class BridgeClient implements Disposable {
   private pingN = 0;
   /** When the link was lost (undefined while online): the reconnect pacing is fast early in an outage. */
   private offlineSince: number | undefined;
+  /** Quick retries after 'host replaced' since the last time online (at most MAX_REJOINS). */
+  private rejoins = 0;
 
   constructor(private readonly o: BridgeClientOptions) {
     this.logger = o.logger ?? nullLogger;
@@ -220,46 +266,92 @@ export class BridgeClient implements Disposable {
     this.timer = undefined;
     this.phase = 'handshake';
     this.setState({ state: 'connecting', since: this.o.clock.now() });
+    this.startAttempt();
+    this.armStagger();
+  }
+
+  /** Opens one more socket and runs the handshake on it until the host's message 2. */
+  private startAttempt(): void {
+    const n = ++this.tried;
     let socket: DeviceSocket;
     try {
       socket = this.o.connect(deviceUrl(this.relayUrl, this.o.hostId));
     } catch (e) {
       this.logger.warn(`bridge client: cannot open a socket (${errorName(e)})`);
-      return this.lost(CloseCode.internalError, 'cannot connect');
+      if (this.tries.size === 0) this.lost(CloseCode.internalError, 'cannot connect');
+      return;
     }
-    this.socket = socket;
+    this.logger.debug(`bridge client: attempt ${n} (${this.tries.size + 1} in flight)`);
+    const a: Attempt = { n, socket, open: false, subs: [], timer: undefined, hs: undefined, prepared: undefined, preparing: false, preparedWelcome: false };
+    this.tries.add(a);
     const mine = (fn: () => void) => () => {
-      if (this.socket === socket) this.guard(fn);
+      if (this.tries.has(a)) this.guardAttempt(a, fn);
     };
-    this.socketSubs = [
-      socket.onOpen(mine(() => this.opened())),
-      socket.onFrame((frame) => mine(() => this.frame(frame))()),
-      socket.onClose(({ code, reason }) => mine(() => this.lost(code, reason))()),
+    a.subs = [
+      socket.onOpen(mine(() => this.opened(a))),
+      socket.onFrame((frame) => mine(() => this.welcome(a, frame))()),
+      socket.onClose(({ code, reason }) => mine(() => this.attemptLost(a, code, reason, true))()),
     ];
     // A socket that does not even open (its packets vanish: the network is gone) is given up on as soon as a
     // live channel would be; once open, the handshake gets its own, longer time (a slow phone's WebCrypto).
-    const openMs = Math.min(this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, this.o.openTimeoutMs ?? Math.min(OPEN_TIMEOUT_MS, this.heartbeat.deadAfterMs));
-    this.timer = this.o.clock.setTimeout(() => this.fail(CloseCode.tryAgainLater, 'no connection'), openMs);
+    a.timer = this.o.clock.setTimeout(() => this.attemptLost(a, CloseCode.tryAgainLater, 'no connection', false), this.openMs);
   }
 
-  private opened(): void {
-    if (this.timer) this.o.clock.clearTimeout(this.timer);
-    this.timer = this.o.clock.setTimeout(() => this.fail(CloseCode.tryAgainLater, 'handshake timed out'), this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
-    this.hello();
+  /** How long a socket may take to open. */
+  private get openMs(): number {
+    return Math.min(this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS, this.o.openTimeoutMs ?? Math.min(OPEN_TIMEOUT_MS, this.heartbeat.deadAfterMs));
   }
 
-  private hello(): void {
+  /** Starts another attempt beside the ones in flight after about a second, while that may help (STAGGER). */
+  private armStagger(): void {
+    if (this.stagger) this.o.clock.clearTimeout(this.stagger);
+    this.stagger = undefined;
+    // Never while pairing: the one-time psk is good for one handshake only.
+    if (this.phase !== 'handshake' || this.pairing) return;
+    const { delayMs, max } = this.o.stagger ?? STAGGER;
+    const pacing = { ...DEFAULT_PACING, ...this.o.backoff };
+    // Late in a long outage the relay is probably down, not the path to it: one attempt at a time then.
+    if (max <= 1 || this.o.clock.now() - (this.offlineSince ?? this.o.clock.now()) >= pacing.fastForMs) return;
+    const serial = this.o.opensOneAtATime === true;
+    const base = serial ? Math.min(delayMs * 2 ** Math.min(this.replaced, 10), this.openMs) : delayMs;
+    const delay = Math.round(base * (0.75 + 0.5 * cryptoUniform()));
+    this.stagger = this.o.clock.setTimeout(() => {
+      this.stagger = undefined;
+      if (this.phase !== 'handshake') return;
+      // Another socket helps only while none has got through to the relay: an open one waits on the host, and
+      // more would only crowd the relay's per-host connection limit.
+      if ([...this.tries].some((t) => t.open)) return this.armStagger();
+      if (serial) {
+        const stuck = [...this.tries];
+        this.replaced++;
+        this.guard(() => this.startAttempt());
+        // After starting the new one, so that the client is never without an attempt (and never "lost").
+        for (const t of stuck) this.dropAttempt(t, CloseCode.normal, 'replaced by a new attempt');
+      } else if (this.tries.size < max) this.guard(() => this.startAttempt());
+      this.armStagger();
+    }, delay);
+  }
+
+  private opened(a: Attempt): void {
+    a.open = true;
+    if (a.timer) this.o.clock.clearTimeout(a.timer);
+    a.timer = this.o.clock.setTimeout(() => this.attemptLost(a, CloseCode.tryAgainLater, 'handshake timed out', false), this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    this.logger.debug(`bridge client: attempt ${a.n} open`);
+    this.hello(a);
+  }
+
+  private hello(a: Attempt): void {
     const identity = this.o.identity;
-    if (isKeyPair(identity)) return this.sendHello({ s: identity });
+    if (isKeyPair(identity)) return this.sendHello(a, { s: identity });
     // A sealed key: DH(s, rs) for message 1 is computed first, asynchronously (WebCrypto).
     const prepared = new PreparedStaticKey(identity);
-    this.prepared = prepared;
-    this.afterPrepare(prepared.prepare(this.o.hostPublicKey), () => this.sendHello({ sealed: prepared.sealed }));
+    a.prepared = prepared;
+    this.afterPrepare(a, prepared.prepare(this.o.hostPublicKey), () => this.sendHello(a, { sealed: prepared.sealed }));
   }
 
-  private sendHello(key: { s: KeyPair } | { sealed: PreparedStaticKey['sealed'] }): void {
+  private sendHello(a: Attempt, key: { s: KeyPair } | { sealed: PreparedStaticKey['sealed'] }): void {
     const pairing = this.pairing;
-    this.hs = new HandshakeState({
+    a.hs = new HandshakeState({
       pattern: pairing ? 'IKpsk2' : 'IK',
       initiator: true,
       prologue: prologueFor(this.o.hostId),
@@ -267,23 +359,22 @@ export class BridgeClient implements Disposable {
       rs: this.o.hostPublicKey,
       psk: pairing?.psk,
     });
-    const message = this.hs.writeMessage(encodePayload(pairing ? { v: 1, name: pairing.deviceName } : { v: 1 }));
-    this.socket!.send(concatBytes(Uint8Array.of(pairing ? PAIR_TAG : RECONNECT_TAG), message));
+    const message = a.hs.writeMessage(encodePayload(pairing ? { v: 1, name: pairing.deviceName } : { v: 1 }));
+    a.socket.send(concatBytes(Uint8Array.of(pairing ? PAIR_TAG : RECONNECT_TAG), message));
   }
 
-  /** Runs `then` once `work` is done, if this connection is still the one that asked; fails it otherwise. */
-  private afterPrepare(work: Promise<void>, then: () => void): void {
-    const socket = this.socket;
-    this.preparing = true;
+  /** Runs `then` once `work` is done, if this attempt is still in flight; fails it otherwise. */
+  private afterPrepare(a: Attempt, work: Promise<void>, then: () => void): void {
+    a.preparing = true;
     work.then(
       () => {
-        this.preparing = false;
-        if (this.socket === socket && this.phase === 'handshake') this.guard(then);
+        a.preparing = false;
+        if (this.tries.has(a)) this.guardAttempt(a, then);
       },
       (e: unknown) => {
-        this.preparing = false;
+        a.preparing = false;
         this.logger.warn(`bridge client: the device key failed (${errorName(e)})`);
-        if (this.socket === socket && this.phase === 'handshake') this.fail(CloseCode.internalError, 'device key failed');
+        if (this.tries.has(a)) this.attemptLost(a, CloseCode.internalError, 'device key failed', false);
       },
     );
   }
@@ -291,7 +382,6 @@ export class BridgeClient implements Disposable {
   private frame(frame: Uint8Array): void {
     this.heardAt = this.o.clock.now();
     this.heard++;
-    if (this.phase === 'handshake') return this.welcome(frame);
     let plaintext: Uint8Array;
     try {
       plaintext = this.channel!.decrypt(frame);
@@ -315,33 +405,98 @@ export class BridgeClient implements Disposable {
     this.receive(parsed.value);
   }
 
-  /** Noise message 2: the host proved its static key (and the psk); confirm with an empty frame. */
-  private welcome(frame: Uint8Array): void {
-    const hs = this.hs;
-    if (!hs || this.preparing) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
-    const prepared = this.prepared;
-    if (prepared && !this.preparedWelcome) {
+  /**
+   * Noise message 2: the host proved its static key (and the psk). The first attempt to get here wins: the
+   * others are closed before they can confirm, then this one confirms with an empty frame.
+   */
+  private welcome(a: Attempt, frame: Uint8Array): void {
+    this.heardAt = this.o.clock.now();
+    this.heard++;
+    const hs = a.hs;
+    if (!hs || a.preparing) return this.attemptLost(a, CloseCode.handshakeFailed, 'bad handshake', false);
+    const prepared = a.prepared;
+    if (prepared && !a.preparedWelcome) {
       // A sealed key: DH(s, re) for "se" first. re is message 2's first 32 bytes, in clear (Noise IK).
-      if (frame.length < 32) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
-      this.preparedWelcome = true;
-      return this.afterPrepare(prepared.prepare(frame.slice(0, 32)), () => this.welcome(frame));
+      if (frame.length < 32) return this.attemptLost(a, CloseCode.handshakeFailed, 'bad handshake', false);
+      a.preparedWelcome = true;
+      return this.afterPrepare(a, prepared.prepare(frame.slice(0, 32)), () => this.welcome(a, frame));
     }
+    let channel: SecureChannel;
     try {
       const welcome = decodePayload(HostWelcomeSchema, hs.readMessage(frame));
-      if (!welcome) return this.fail(CloseCode.handshakeFailed, 'bad handshake');
+      if (!welcome) return this.attemptLost(a, CloseCode.handshakeFailed, 'bad handshake', false);
       this.host = sanitizeName(welcome.hostName, 'host');
-      this.channel = SecureChannel.fromHandshake(hs);
+      channel = SecureChannel.fromHandshake(hs);
     } catch {
-      return this.fail(CloseCode.handshakeFailed, 'handshake failed');
+      return this.attemptLost(a, CloseCode.handshakeFailed, 'handshake failed', false);
     } finally {
       hs.destroy();
-      this.hs = undefined;
-      this.prepared?.clear();
-      this.prepared = undefined;
-      this.preparedWelcome = false;
+      a.hs = undefined;
+      a.prepared?.clear();
+      a.prepared = undefined;
+      a.preparedWelcome = false;
     }
+    // This attempt wins: the host has not registered any of the others (they never confirmed), so closing
+    // them leaves it exactly one channel of this device.
+    this.endAttempt(a);
+    for (const other of [...this.tries]) this.dropAttempt(other, CloseCode.normal, 'another attempt won');
+    if (this.stagger) this.o.clock.clearTimeout(this.stagger);
+    this.stagger = undefined;
+    this.logger.debug(`bridge client: attempt ${a.n} won`);
+    const socket = a.socket;
+    this.socket = socket;
+    this.channel = channel;
+    const mine = (fn: () => void) => () => {
+      if (this.socket === socket) this.guard(fn);
+    };
+    this.socketSubs = [socket.onFrame((f) => mine(() => this.frame(f))()), socket.onClose(({ code, reason }) => mine(() => this.lost(code, reason))())];
     this.phase = 'accepting';
-    this.socket!.send(this.channel.encrypt(EMPTY));
+    this.timer = this.o.clock.setTimeout(() => this.fail(CloseCode.tryAgainLater, 'handshake timed out'), this.o.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    socket.send(channel.encrypt(EMPTY));
+  }
+
+  /** Forgets an attempt (its socket stays open: the caller closes it or keeps it). */
+  private endAttempt(a: Attempt): void {
+    this.tries.delete(a);
+    if (a.timer) this.o.clock.clearTimeout(a.timer);
+    a.timer = undefined;
+    disposeAll(a.subs.splice(0));
+    a.hs?.destroy();
+    a.hs = undefined;
+    a.prepared?.clear();
+    a.prepared = undefined;
+  }
+
+  private dropAttempt(a: Attempt, code: number, reason: string): void {
+    this.endAttempt(a);
+    try {
+      a.socket.close(code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  /**
+   * An attempt failed (closed by the relay or host when `byHost`, else given up on here). A refusal stops the
+   * client; otherwise the others carry on, and only when none is left is the link lost (and retried).
+   */
+  private attemptLost(a: Attempt, code: number, reason: string, byHost: boolean): void {
+    if (!this.tries.has(a)) return;
+    this.logger.debug(`bridge client: attempt ${a.n} ended (${code})`);
+    if (byHost) this.endAttempt(a);
+    else this.dropAttempt(a, code, reason);
+    const refused = REFUSALS.has(code) || (this.pairing !== undefined && code === CloseCode.rateLimited);
+    if (this.phase !== 'handshake' || (this.tries.size > 0 && !refused)) return;
+    this.lost(code, reason, byHost);
+  }
+
+  private guardAttempt(a: Attempt, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.logger.error(`bridge client: internal error (${errorName(e)})`);
+      this.attemptLost(a, CloseCode.internalError, 'internal error', false);
+    }
   }
 
   /** The host registered us: online. */
@@ -350,6 +505,8 @@ export class BridgeClient implements Disposable {
     this.timer = undefined;
     this.phase = 'online';
     this.attempt = 0;
+    this.rejoins = 0;
+    this.replaced = 0;
     this.offlineSince = undefined;
     if (this.pairing) {
       // Paired: from now on reconnect with IK; the one-time psk is gone.
@@ -443,7 +600,11 @@ export class BridgeClient implements Disposable {
     this.phase = 'idle';
     const now = this.o.clock.now();
     this.offlineSince ??= now;
-    const delay = reconnectDelay(this.attempt++, now - this.offlineSince, { ...DEFAULT_PACING, ...this.o.backoff });
+    // The relay closes a host's old connection's devices with 'host replaced' when the host comes back on a new
+    // one (after its own network outage): the host is reachable right now, so the next try goes at once (with a
+    // little jitter), not after a backoff. Bounded per outage, since the relay's word on it is not authenticated.
+    const rejoin = code === CloseCode.hostOffline && reason === 'host replaced' && this.rejoins++ < MAX_REJOINS;
+    const delay = rejoin ? Math.floor(REJOIN_JITTER_MS * cryptoUniform()) : reconnectDelay(this.attempt++, now - this.offlineSince, { ...DEFAULT_PACING, ...this.o.backoff });
     this.setState({ state: 'offline', since: now, code, reason, retryAt: now + delay });
     this.timer = this.o.clock.setTimeout(() => this.connect(), delay);
   }
@@ -470,13 +631,11 @@ export class BridgeClient implements Disposable {
     this.timer = undefined;
     if (this.beat) this.o.clock.clearTimeout(this.beat);
     this.beat = undefined;
+    if (this.stagger) this.o.clock.clearTimeout(this.stagger);
+    this.stagger = undefined;
+    for (const a of [...this.tries]) this.dropAttempt(a, CloseCode.normal, 'reconnecting');
     disposeAll(this.socketSubs.splice(0));
     this.socket = undefined;
-    this.hs?.destroy();
-    this.hs = undefined;
-    this.prepared?.clear();
-    this.prepared = undefined;
-    this.preparedWelcome = false;
     this.channel?.close();
     this.channel = undefined;
   }

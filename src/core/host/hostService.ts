@@ -1,13 +1,15 @@
 // The host's application logic: it joins agent sessions, the approval broker and every connected peer
 // (paired devices through the encrypted bridge, and the VS Code panel through postMessage) with the
-// protocol of src/core/wire/protocol.ts. Transport-free and clock-free, so it is tested with plain fakes.
+// protocol of src/core/wire/protocol.ts. Transport-free; its one timer (pacing v1 peers) takes a Clock.
 //
 // Guarantees kept here (docs/protocol.md):
 //  - A peer that (re)connects gets `hello`; it then asks `sync` per session and receives every chat event
 //    after its last sequence number, then every still-pending approval of that session, then `synced`.
 //  - A peer that sends its own `hello` gets `hello` again, with this host's features; from then on it gets
 //    the fields of the features both listed. A peer that never does is a v1 peer and gets only v1 shapes
-//    (src/core/wire/forPeer.ts): older pages parse strictly and would close on anything new.
+//    (src/core/wire/forPeer.ts): older pages parse strictly and would close on anything new. The sync of a
+//    peer without feature `window` is the newest LEGACY_SYNC_TAIL events, renumbered to follow its cursor
+//    and paced (src/core/host/legacySync.ts); a peer with `window` gets the windowed sync instead.
 //  - A prompt goes to its session, whose prompt ledger types each clientId into the agent once, however often
 //    a device resends it (SessionHandle.prompt).
 //  - A decision must name the request id AND its input hash; the first decision wins (ApprovalBroker).
@@ -28,6 +30,8 @@ import { SessionControlError, type SessionControl } from './sessionControl';
 import { MAX_BATCH_EVENTS, PROTOCOL_VERSION } from '../wire/protocol';
 import { WIRE_ERROR_CODES, type WireErrorCode } from '../wire/wireErrorCodes';
 import type { DeskResult, ScheduleDesk } from './scheduleDesk';
+import { systemClock, type Clock } from '../base/clock';
+import { LegacySync } from './legacySync';
 
 /** What HostService needs of one running agent session (src/node/sessions/agentSession.ts implements it). */
 export interface SessionHandle {
@@ -96,6 +100,8 @@ export class HostService implements Disposable {
   private desk: ScheduleDesk<SessionHandle> | undefined;
   private deskSub: Disposable | undefined;
   private control: SessionControl | undefined;
+  /** v1 peers (no `hello`): a renumbered tail instead of the whole history, paced (legacySync.ts). */
+  private readonly legacy: LegacySync;
 
   constructor(
     private readonly options: {
@@ -110,9 +116,12 @@ export class HostService implements Disposable {
       relayUrl?: () => string | undefined;
       /** Where devices' notification settings live (feature `notify`); absent: this host does not notify. */
       notify?: NotifySettingsHost;
+      /** Paces what v1 peers are sent (legacySync.ts); the system clock by default. */
+      clock?: Clock;
     },
   ) {
     this.log = options.logger ?? nullLogger;
+    this.legacy = new LegacySync(options.clock ?? systemClock, (e) => this.log.warn(`send to a v1 peer failed: ${e instanceof Error ? e.message : 'error'}`));
     const { broker } = options;
     this.subs.push(
       { dispose: () => this.deskSub?.dispose() },
@@ -208,6 +217,7 @@ export class HostService implements Disposable {
       receive: (message) => this.receive(state, message),
       dispose: () => {
         if (this.peers.get(peer.id) === state) this.peers.delete(peer.id);
+        this.legacy.forget(peer);
       },
     };
   }
@@ -414,8 +424,14 @@ export class HostService implements Disposable {
       return this.safeSend(peer, { type: 'synced', session: sessionId, seq: 0 });
     }
     if (!s) return this.error(peer, 'HOST_ERR_NO_SESSION', undefined, sessionId);
+    // A peer without feature `window` (v1, or a page from before it) numbers events its own way once it was
+    // given a tail (legacySync.ts): its `after` is mapped.
+    const legacy = !peer.features?.has('window');
+    const realAfter = legacy ? this.legacy.realAfter(peer.peer.id, sessionId, after) : after;
+    const events = s.handle.chat.since(realAfter);
+    // Chosen before anything is sent, so everything of this sync is numbered the same way.
+    const tail = legacy ? this.legacy.tail(peer.peer.id, sessionId, realAfter, events) : [];
     this.safeSend(peer, { type: 'session', session: s.handle.info() });
-    const events = s.handle.chat.since(after);
     if (peer.features?.has('window')) {
       // Windowed: only the last SYNC_WINDOW events, batched, so a sync costs a few frames however long the
       // session and however many devices sync at once (the relay rate-limits the host's link as a whole).
@@ -424,7 +440,8 @@ export class HostService implements Disposable {
       const base = firstSent !== undefined && firstSent - 1 > after ? firstSent - 1 : undefined;
       if (window.length) this.sendBatches(peer, sessionId, window, { base });
     } else {
-      for (const e of events) this.safeSend(peer, { type: 'chat', session: sessionId, seq: e.seq, at: e.at, event: e.event });
+      // The newest events only, one `chat` each (all such a peer parses), paced within the host's budget.
+      for (const e of tail) this.safeSend(peer, { type: 'chat', session: sessionId, seq: e.seq, at: e.at, event: e.event });
     }
     // Approvals must never be lost on reconnect: every pending one is sent again after the history.
     const pending = this.options.broker.pending(sessionId);
@@ -469,7 +486,12 @@ export class HostService implements Disposable {
       // A peer sees only the shapes it agreed to (a v1 page closes the channel on an unknown field). A peer
       // with a frame limit (the bridge) fits the message to its frame itself.
       const shaped = forPeer(message, state.features);
-      if (shaped) state.peer.send(shaped);
+      if (!shaped) return;
+      // A peer without feature `window` gets its messages renumbered and paced (legacySync.ts); anyone's go
+      // through the queue while some of theirs wait there, so the order holds.
+      const legacy = !state.features?.has('window');
+      if (legacy || this.legacy.queued(state.peer)) this.legacy.send(state.peer.id, state.peer, shaped, legacy);
+      else state.peer.send(shaped);
     } catch (e) {
       // One broken peer must not stop the others; its transport closes it.
       this.log.warn(`send to peer ${state.peer.id} failed: ${e instanceof Error ? e.message : 'error'}`);
@@ -477,6 +499,7 @@ export class HostService implements Disposable {
   }
 
   dispose(): void {
+    this.legacy.dispose();
     for (const s of this.sessions.values()) disposeAll(s.subs);
     this.sessions.clear();
     this.peers.clear();

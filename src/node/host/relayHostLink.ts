@@ -2,9 +2,14 @@
 // Ed25519 identity (src/core/wire/relayAuth.ts) and multiplexes every device as a `conn`. Implements HostLink, so
 // the channel code in src/core never sees the relay. Reconnects by itself with exponential backoff and full
 // jitter; every onOpen is matched by exactly one onClose, whoever closed the conn and however the link fell.
+// Staggered attempts (issue 17): early in an outage an attempt the relay has not answered within about a
+// second is joined by another (at most STAGGER.max at once), so a link whose attempt was swallowed by a dead
+// network is back within a second of the network returning. The first attempt to get the relay's challenge
+// wins and alone signs it; the others are closed unsigned, so the relay never sees two proofs of this host
+// (a second one would replace the first: CloseCode.hostReplaced, which stops the link for good).
 import { randomBytes } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
-import { DEFAULT_PACING, reconnectDelay, type ReconnectPacing } from '../../core/base/backoff';
+import { cryptoUniform, DEFAULT_PACING, reconnectDelay, type ReconnectPacing } from '../../core/base/backoff';
 import { systemClock, type Clock, type TimerHandle } from '../../core/base/clock';
 import { CloseCode } from '../../core/wire/closeCodes';
 import { Emitter } from '../../core/base/event';
@@ -32,7 +37,17 @@ export interface RelayHostLinkOptions {
   idleTimeoutMs?: number;
   /** The host pings the relay this often (a WebSocket ping; every relay answers it with a pong). */
   pingIntervalMs?: number;
+  /** Staggered attempts: another joins after about `delayMs`, at most `max` at once (STAGGER by default). */
+  stagger?: { delayMs: number; max: number };
 }
+
+/**
+ * Staggered attempts while in the fast-retry period of an outage (the same pacing as the device's,
+ * src/core/bridge/bridgeClient.ts STAGGER): one more attempt about every second (±25 % jitter), at most three.
+ */
+export const STAGGER = { delayMs: 1_000, max: 3 } as const;
+/** An attempt the relay has not challenged in this long (TCP, TLS, upgrade, challenge) is given up. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
 
 /** A fresh 32-byte Ed25519 identity secret for a host. */
 export function generateHostIdentity(): Uint8Array {
@@ -70,6 +85,11 @@ export class RelayHostLink implements HostLink {
   private readonly legacyUrl: string;
   private useLegacyPath = false;
   private ws: WebSocket | undefined;
+  /** Attempts not yet challenged by the relay; the first challenged one becomes `ws`. */
+  private readonly tries = new Set<WebSocket>();
+  private stagger: TimerHandle | undefined;
+  private readonly staggerOptions: { delayMs: number; max: number };
+  private readonly attemptTimeoutMs: number;
   private online = false;
   private readonly conns = new Set<number>();
   private attempt = 0;
@@ -95,6 +115,8 @@ export class RelayHostLink implements HostLink {
     this.backoff = { ...DEFAULT_PACING, ...o.backoff };
     this.idleTimeoutMs = o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.pingIntervalMs = o.pingIntervalMs ?? Math.min(DEFAULT_PING_INTERVAL_MS, Math.max(1, Math.floor(this.idleTimeoutMs / 2.5)));
+    this.staggerOptions = o.stagger ?? STAGGER;
+    this.attemptTimeoutMs = Math.min(ATTEMPT_TIMEOUT_MS, this.idleTimeoutMs);
   }
 
   get isOnline(): boolean {
@@ -127,6 +149,7 @@ export class RelayHostLink implements HostLink {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
+    this.dropTries();
     this.teardown(CloseCode.goingAway);
     this.secret.fill(0);
     this.openEmitter.dispose();
@@ -137,13 +160,22 @@ export class RelayHostLink implements HostLink {
 
   private connect(): void {
     if (this.state !== 'running') return;
+    this.startAttempt();
+    this.armStagger();
+  }
+
+  private startAttempt(): void {
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.useLegacyPath ? this.legacyUrl : this.url, { perMessageDeflate: false, maxPayload: DEFAULT_LIMITS.maxPayload + CONN_HEADER_LENGTH, handshakeTimeout: 10_000 });
+      ws = new WebSocket(this.useLegacyPath ? this.legacyUrl : this.url, { perMessageDeflate: false, maxPayload: DEFAULT_LIMITS.maxPayload + CONN_HEADER_LENGTH, handshakeTimeout: this.attemptTimeoutMs });
     } catch {
-      return this.scheduleReconnect();
+      if (this.tries.size === 0 && !this.ws) this.scheduleReconnect();
+      return;
     }
-    this.ws = ws;
+    this.tries.add(ws);
+    this.logger.debug(`relay link: attempt (${this.tries.size} in flight)`);
+    // An attempt swallowed by a dead network (no answer, no close) is given up on; another may be under way.
+    const timer = this.clock.setTimeout(() => this.tries.has(ws) && ws.terminate(), this.attemptTimeoutMs);
     ws.on('error', () => {}); // 'close' follows every error; that is where the link reacts.
     ws.on('unexpected-response', (_req, res) => {
       if (res.statusCode === 404 && !this.useLegacyPath) {
@@ -153,16 +185,18 @@ export class RelayHostLink implements HostLink {
       ws.terminate();
     });
     ws.on('message', (data, isBinary) => {
+      // The relay's first word (its challenge): this attempt wins, the others are closed before they sign.
+      if (this.tries.has(ws)) this.adopt(ws);
       if (this.ws === ws) this.onMessage(ws, data, isBinary);
     });
     ws.on('ping', () => this.ws === ws && this.touch());
     ws.on('pong', () => this.ws === ws && this.touch());
-    ws.on('open', () => {
-      if (this.ws !== ws) return;
-      this.touch();
-      this.pingSoon(ws);
-    });
     ws.on('close', (code) => {
+      this.clock.clearTimeout(timer);
+      if (this.tries.delete(ws)) {
+        if (this.tries.size === 0 && !this.ws) this.scheduleReconnect();
+        return;
+      }
       if (this.ws !== ws) return;
       this.logger.info(`relay link: closed by the relay (${code})`);
       this.teardown();
@@ -174,6 +208,44 @@ export class RelayHostLink implements HostLink {
       }
       this.scheduleReconnect();
     });
+  }
+
+  /** The attempt the relay answered first becomes the link. */
+  private adopt(ws: WebSocket): void {
+    this.tries.delete(ws);
+    this.dropTries();
+    this.ws = ws;
+    this.touch();
+    this.pingSoon(ws);
+  }
+
+  /** Closes every attempt in flight (none of them signed anything) and stops starting more. */
+  private dropTries(): void {
+    if (this.stagger !== undefined) this.clock.clearTimeout(this.stagger);
+    this.stagger = undefined;
+    const tries = [...this.tries];
+    this.tries.clear();
+    for (const t of tries) t.terminate();
+  }
+
+  /** Starts another attempt beside the ones in flight after about a second, while that may help (STAGGER). */
+  private armStagger(): void {
+    if (this.stagger !== undefined) this.clock.clearTimeout(this.stagger);
+    this.stagger = undefined;
+    const { delayMs, max } = this.staggerOptions;
+    if (this.state !== 'running' || this.ws || max <= 1) return;
+    // Late in a long outage the relay is probably down, not the path to it: one attempt at a time then.
+    if (this.offlineSince !== undefined && this.clock.now() - this.offlineSince >= this.backoff.fastForMs) return;
+    this.stagger = this.clock.setTimeout(
+      () => {
+        this.stagger = undefined;
+        if (this.state !== 'running' || this.ws || this.tries.size === 0) return;
+        // Only while none got through to the relay: an open one is about to be challenged.
+        if (this.tries.size < max && ![...this.tries].some((t) => t.readyState === WebSocket.OPEN)) this.startAttempt();
+        this.armStagger();
+      },
+      Math.round(delayMs * (0.75 + 0.5 * cryptoUniform())),
+    );
   }
 
   private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {

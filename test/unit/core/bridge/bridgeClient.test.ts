@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_PACING } from '../../../../src/core/base/backoff';
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, BridgeClient, type ClientStateChange } from '../../../../src/core/bridge/bridgeClient';
+import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, BridgeClient, STAGGER, type ClientStateChange } from '../../../../src/core/bridge/bridgeClient';
 import { BridgeHost } from '../../../../src/core/bridge/bridgeHost';
 import { bytesToBase64url } from '../../../../src/core/base/bytes';
 import { ManualClock, type TimerHandle } from '../../../../src/core/base/clock';
@@ -58,7 +58,7 @@ async function setup() {
     await settle();
   };
 
-  return { clock, relay, host, app, offers, client, reconnect };
+  return { clock, relay, host, app, offers, client, reconnect, hostKey, hostId };
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -252,6 +252,91 @@ describe('BridgeClient', () => {
     s.relay.reachable = false;
     s.relay.drop(s.relay.openSockets()[0]!.conn);
     assert.ok(s.clock.delays.at(-1)! <= BACKOFF_BASE_MS, 'reset after online');
+  });
+
+  it('joins a swallowed attempt with another after about a second; only the first answered confirms, so the host holds one channel', async () => {
+    const s = await setup();
+    const d = s.client();
+    d.c.start();
+    await settle();
+    assert.equal(d.states.at(-1)!.state, 'online');
+    const registered: string[] = [];
+    s.host.onDeviceConnected((x) => registered.push(x.id));
+    // The network swallows the next attempt: its socket does not open.
+    s.relay.holdOpens = true;
+    s.relay.drop(s.relay.openSockets()[0]!.conn);
+    await s.reconnect();
+    const first = s.relay.openSockets().at(-1)!;
+    assert.equal(d.c.state.state, 'connecting');
+    s.clock.advance(STAGGER.delayMs * 1.25);
+    await settle();
+    assert.equal(s.relay.openSockets().length, 2, 'a second attempt beside the first');
+    const second = s.relay.openSockets().at(-1)!;
+    // The network comes back: both open and reach the host, whose answers are held to race them.
+    const held: { conn: number; frame: Uint8Array }[] = [];
+    s.relay.interceptor = (frame, dir, conn) => (dir === 'toDevice' ? void held.push({ conn, frame }) : frame);
+    s.relay.releaseOpens();
+    await settle();
+    assert.equal(held.length, 2, 'both attempts got an answer');
+    // Both answers arrive, the second attempt's first: it wins, and the first is closed before it confirms.
+    s.relay.interceptor = undefined;
+    for (const h of held.filter((x) => x.conn === second.conn).concat(held.filter((x) => x.conn === first.conn))) s.relay.deliver('toDevice', h.conn, h.frame);
+    await settle();
+    assert.equal(d.c.state.state, 'online');
+    assert.equal(first.closeCode, CloseCode.normal);
+    assert.deepEqual(s.relay.openSockets(), [second]);
+    assert.equal(registered.length, 1, 'the host registered the device once');
+    assert.equal(s.host.connectedDevices().length, 1);
+    // At most STAGGER.max in flight, however long the network stays silent.
+    s.relay.holdOpens = true;
+    s.relay.drop(second.conn);
+    await s.reconnect();
+    let most = 0;
+    for (let i = 0; i < 12; i++) {
+      s.clock.advance(STAGGER.delayMs * 0.5);
+      await settle();
+      most = Math.max(most, s.relay.openSockets().length);
+    }
+    assert.equal(most, STAGGER.max);
+  });
+
+  it('where sockets open one at a time (a browser), replaces a stuck attempt instead, waiting twice as long each time', async () => {
+    const s = await setup();
+    const identity = generateKeyPair();
+    const paired = s.client(identity);
+    paired.c.start();
+    await settle();
+    paired.c.dispose();
+    const c = new BridgeClient({ relayUrl: 'ws://relay.test', hostId: s.hostId, hostPublicKey: s.hostKey.publicKey, identity, connect: s.relay.connect, clock: s.clock, opensOneAtATime: true });
+    s.relay.holdOpens = true;
+    c.start();
+    await settle();
+    const started: number[] = [s.clock.now()];
+    for (let t = 0; t < 4_000; t += 50) {
+      s.clock.advance(50);
+      await settle();
+      if (s.relay.urls.length > started.length + 1) started.push(s.clock.now());
+      assert.ok(s.relay.openSockets().length <= 1, 'one attempt at a time');
+    }
+    const gaps = started.slice(1).map((t, i) => t - started[i]!);
+    assert.ok(gaps.length >= 2, `replaced: ${gaps.join(', ')}`);
+    assert.ok(gaps[0]! <= STAGGER.delayMs * 1.25 + 50 && gaps[1]! >= STAGGER.delayMs * 2 * 0.75, `doubling: ${gaps.join(', ')}`);
+    // The network is back: the current attempt opens and the device is online.
+    s.relay.releaseOpens();
+    await settle();
+    assert.equal(c.state.state, 'online');
+    c.dispose();
+  });
+
+  it('does not overlap attempts while pairing (the one-time key is good for one handshake)', async () => {
+    const s = await setup();
+    const d = s.client();
+    s.relay.holdOpens = true;
+    d.c.start();
+    await settle();
+    s.clock.advance(STAGGER.delayMs * 3);
+    await settle();
+    assert.equal(s.relay.urls.length, 1);
   });
 
   it('stops for good when the host refuses the pairing', async () => {

@@ -46,6 +46,9 @@ export class FakeRelay {
   interceptor: Interceptor | undefined;
   /** When false, device sockets never open (the relay is unreachable). */
   reachable = true;
+  /** When true, new device sockets neither open nor fail (their packets vanish) until releaseOpens(). */
+  holdOpens = false;
+  private readonly heldOpens: (() => void)[] = [];
 
   private readonly hostOpen = new Emitter<number>();
   private readonly hostFrame = new Emitter<{ conn: number; frame: Uint8Array }>();
@@ -79,15 +82,22 @@ export class FakeRelay {
       return socket;
     }
     this.sockets.set(socket.conn, socket);
-    queueMicrotask(() =>
+    const open = () =>
       this.enqueue(() => {
         if (socket.isClosed) return;
         this.hostOpen.fire(socket.conn);
         socket.opened.fire();
-      }),
-    );
+      });
+    if (this.holdOpens) this.heldOpens.push(open);
+    else queueMicrotask(open);
     return socket;
   };
+
+  /** The sockets held by `holdOpens` open now, oldest first. */
+  releaseOpens(): void {
+    this.holdOpens = false;
+    for (const open of this.heldOpens.splice(0)) open();
+  }
 
   deliver(dir: Direction, conn: number, frame: Uint8Array): void {
     this.enqueue(() => {

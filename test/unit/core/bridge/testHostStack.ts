@@ -61,7 +61,7 @@ export async function testHostStack() {
   const registry = await DeviceRegistry.open({ load: async () => undefined, save: async () => undefined }, clock);
   const bridge = new BridgeHost({ link: relay.hostLink, staticKey: hostKey, hostId, hostName: 'dev box', offers, registry, clock });
   const broker = new ApprovalBroker({ clock, expiryMs: 60_000 });
-  const service = new HostService({ hostName: 'dev box', broker });
+  const service = new HostService({ hostName: 'dev box', broker, clock });
   const session = new ScriptedSession('s1', clock);
   service.addSession(session);
 

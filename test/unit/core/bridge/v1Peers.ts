@@ -8,11 +8,15 @@ import { SecureChannel } from '../../../../src/core/bridge/secureChannel';
 import { generateKeyPair, type KeyPair } from '../../../../src/core/noise/dh';
 import { HandshakeState } from '../../../../src/core/noise/handshakeState';
 import { CloseCode } from '../../../../src/core/wire/closeCodes';
-import type { FakeDeviceSocket, FakeRelay } from './fakeBridgeLinks';
+import type { DeviceSocket } from '../../../../src/core/bridge/links';
+import type { FakeRelay } from './fakeBridgeLinks';
 import { V1DeviceMessageSchema, V1HostMessageSchema, type V1DeviceMessage, type V1HostMessage } from './v1Protocol';
 
 const EMPTY = new Uint8Array(0);
 const json = (value: unknown) => utf8Encode(JSON.stringify(value));
+
+/** What a V1Device needs of its socket: the fake relay's, or a real one that says whether it closed. */
+export type V1Socket = DeviceSocket & { readonly isClosed: boolean; readonly closeCode: number | undefined };
 
 /** A device page of protocol v1: pairs, sends only v1 messages, parses strictly, never sends `hello`. */
 export class V1Device {
@@ -21,10 +25,10 @@ export class V1Device {
   readonly refused: unknown[] = [];
   private channel: SecureChannel | undefined;
   private phase: 'handshake' | 'accepting' | 'open' = 'handshake';
-  private readonly socket: FakeDeviceSocket;
+  private readonly socket: V1Socket;
 
-  constructor(relay: FakeRelay, o: { hostId: string; hostPublicKey: Uint8Array; psk: Uint8Array; name: string }) {
-    this.socket = relay.connect(`ws://relay.test/v1/device/${o.hostId}`);
+  constructor(relay: { connect(url: string): V1Socket }, o: { hostId: string; hostPublicKey: Uint8Array; psk: Uint8Array; name: string; relayUrl?: string }) {
+    this.socket = relay.connect(`${o.relayUrl ?? 'ws://relay.test'}/v1/device/${o.hostId}`);
     const hs = new HandshakeState({ pattern: 'IKpsk2', initiator: true, prologue: prologueFor(o.hostId), s: generateKeyPair(), rs: o.hostPublicKey, psk: o.psk });
     this.socket.onOpen(() => this.socket.send(concatBytes(Uint8Array.of(PAIR_TAG), hs.writeMessage(json({ v: 1, name: o.name })))));
     this.socket.onFrame((frame) => {
