@@ -93,6 +93,27 @@ describe('the phone on a flaky network (Chromium, real relay, real host link)', 
     assert.equal(body.includes('more waiting'), false, 'exactly one card');
     net.host!.broker.decide(live.request.id, live.request.inputHash, 'deny', { kind: 'vscode' });
   });
+
+  it('replaces an attempt the dead network swallowed: back within about a second of the network returning', async () => {
+    net.host!.session.chat.append({ kind: 'assistant', text: 'before the second tunnel' });
+    await page.getByText('before the second tunnel').waitFor();
+    net.deviceProxy.blackHole();
+    await context.setOffline(true);
+    net.host!.session.chat.append({ kind: 'assistant', text: 'said in the second tunnel' });
+    // The browser says it is online again, but the network is still dead: the page finds its channel dead and
+    // tries again, into the void. A browser opens one WebSocket to a host at a time, so an attempt that merely
+    // joined the stuck one would queue behind it until its 5 s timeout.
+    const accepted = net.deviceProxy.accepted;
+    await context.setOffline(false);
+    await eventually(async () => net.deviceProxy.accepted > accepted, 15_000);
+    await new Promise((r) => setTimeout(r, 200));
+    net.deviceProxy.restore();
+    const t0 = Date.now();
+    await page.getByText('said in the second tunnel').waitFor({ timeout: 15_000 });
+    assert.ok(Date.now() - t0 < 3_000, `back after ${Date.now() - t0} ms`);
+    assert.match((await page.getByTestId('conn').getAttribute('title')) ?? '', /Connected/);
+    await eventually(async () => net.host!.bridge.connectedDevices().length === 1);
+  });
 });
 
 describe('the phone with a long session (Chromium, real relay, real host link)', function () {

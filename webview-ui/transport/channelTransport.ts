@@ -56,6 +56,9 @@ export class ChannelTransport implements Transport {
       identity,
       pairing,
       connect: browserSocketFactory,
+      // A browser opens one WebSocket to a host at a time (RFC 6455 §4.1): a second attempt would queue behind
+      // one stuck in a dead network, so a stuck attempt is replaced rather than joined.
+      opensOneAtATime: true,
       clock,
       logger,
     });
