@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from './browser';
-import { approval, eventually, hello, openPanel, screenshot, type Panel } from './webuiHarness';
+import type { Page } from 'playwright-core';
+import { approval, eventually, hello, panelSuite, screenshot, type Panel } from './webuiHarness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -43,21 +42,11 @@ function onceRendered(page: Page, selector: string, action: 'click' | 'read', co
 }
 
 describe('web UI approval cards (Chromium, phone viewport)', () => {
-  let browser: Browser;
+  const suite = panelSuite();
   let panel: Panel | undefined;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await panel?.close();
-    panel = undefined;
-  });
-  after(async () => {
-    await browser?.close();
-  });
 
   it('shows the full command, working folder and risk of a low-risk request and approves it with one tap', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     const long = `npm test -- --grep "approval" && ${'echo step; '.repeat(40)}echo THE-END`;
@@ -86,7 +75,7 @@ describe('web UI approval cards (Chromium, phone viewport)', () => {
   });
 
   it('denies with a message', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(approval({ id: 'a-deny', risk: { level: 'medium', reasons: ['network access'] } }));
@@ -100,7 +89,7 @@ describe('web UI approval cards (Chromium, phone viewport)', () => {
   });
 
   it('needs a press-and-hold for a high-risk request: a tap or a short key press sends nothing, a 1.2 s hold approves', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(approval({ id: 'a-high', risk: { level: 'high', reasons: ['deletes files recursively'] }, detail: { kind: 'command', command: 'rm -rf build/' } }));
@@ -125,7 +114,7 @@ describe('web UI approval cards (Chromium, phone viewport)', () => {
   });
 
   it('approves a high-risk request by holding Space on the focused button', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(approval({ id: 'a-key', risk: { level: 'high', reasons: ['writes outside the workspace'] } }));
@@ -140,7 +129,7 @@ describe('web UI approval cards (Chromium, phone viewport)', () => {
   });
 
   it('renders an Edit approval as a coloured diff and a Write approval as additions', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(
@@ -175,7 +164,7 @@ describe('web UI approval cards (Chromium, phone viewport)', () => {
   });
 
   it('counts down to expiry and then refuses to decide', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     const now = Date.now();
@@ -192,7 +181,7 @@ describe('web UI approval cards (Chromium, phone viewport)', () => {
   });
 
   it('removes the card on `resolved`, says where it was decided, and keeps the title count', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     assert.equal(await page.title(), 'Walkie');
@@ -213,7 +202,7 @@ describe('web UI approval cards (Chromium, phone viewport)', () => {
   });
 
   it('does not let a quick second tap approve the next request in the queue', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(approval({ id: 'q1' }));
@@ -229,7 +218,7 @@ describe('web UI approval cards (Chromium, phone viewport)', () => {
   });
 
   it('re-arms the card when a request comes back with a different input under the same id', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(approval({ id: 'swap', detail: { kind: 'command', command: 'ls' } }));
@@ -245,7 +234,7 @@ describe('web UI approval cards (Chromium, phone viewport)', () => {
   });
 
   it('re-enables the card when the host refuses the decision', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(approval({ id: 'a-stale' }));

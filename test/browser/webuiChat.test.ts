@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import { LIMITS } from '../../src/core/wire/protocol';
 import { MAX_DENY_MESSAGE_CHARS, MAX_PROMPT_CHARS } from '../../webview-ui/state/limits';
-import { launchBrowser } from './browser';
-import { chat, eventually, hello, openPanel, screenshot, session, type Panel } from './webuiHarness';
+import { chat, eventually, hello, panelSuite, screenshot, session, type Panel } from './webuiHarness';
 
 describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
-  let browser: Browser;
+  const suite = panelSuite();
   let panel: Panel | undefined;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await panel?.close();
-    panel = undefined;
-  });
-  after(async () => {
-    await browser?.close();
-  });
 
   it('announces itself to the extension and asks for a sync of every session on hello', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     assert.deepEqual((await panel.sent())[0], { type: 'ready' });
     await panel.post(hello([session({ id: 's1' }), session({ id: 's2', title: 'Second', status: 'idle' })]));
     const syncs = await eventually(async () => ((await panel!.device('sync')).length === 2 ? panel!.device('sync') : undefined));
@@ -31,7 +19,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
   });
 
   it('renders user bubbles, assistant markdown and tool chips in seq order', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(chat(3, { kind: 'tool', tool: 'Bash', summary: 'Ran `npm test`', status: 'ok' }));
@@ -61,7 +49,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
   });
 
   it('shows a repeated seq once', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     await panel.post(hello());
     const event = chat(1, { kind: 'assistant', text: 'only once' });
     await panel.post(event);
@@ -74,7 +62,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
   });
 
   it('shows one chip per tool use, in place, with its latest status', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(chat(1, { kind: 'tool', toolUseId: 't1', tool: 'Bash', summary: 'Ran `npm test`', status: 'running' }));
@@ -89,7 +77,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
   });
 
   it('sends a multi-line prompt with a fresh clientId, with Enter as a newline and Ctrl+Enter to send', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     const box = page.getByLabel('Message the agent');
@@ -121,7 +109,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
   });
 
   it('sends interrupt when Stop is pressed while the agent works, and hides Stop when idle', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello([session({ status: 'working' })]));
     await page.getByTestId('stop').click();
@@ -133,7 +121,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
   });
 
   it('switches sessions and shows each session its own chat', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello([session({ id: 's1', title: 'One', since: 2 }), session({ id: 's2', title: 'Two', since: 1 })]));
     await panel.post(chat(1, { kind: 'assistant', text: 'in one' }, 's1'));
@@ -145,7 +133,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
   });
 
   it('ignores junk postMessages and message types it does not know, and strips fields it does not know', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     const junk: unknown[] = [
@@ -177,7 +165,7 @@ describe('web UI chat in the VS Code panel (Chromium, phone viewport)', () => {
   });
 
   it('renders in dark mode with a dark background', async () => {
-    panel = await openPanel(browser, { colorScheme: 'dark' });
+    panel = await suite.open({ colorScheme: 'dark' });
     const { page } = panel;
     await panel.post(hello());
     await panel.post(chat(1, { kind: 'user', text: 'Is dark mode readable?' }));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ApprovalRequest, HostMessage, SessionInfo } from '../../src/core/wire/protocol';
+import { launchBrowser } from './browser';
 
 export const DIST = path.resolve(__dirname, '../../../dist/webview');
 export const ARTIFACTS = path.resolve(__dirname, '../../artifacts');
@@ -54,8 +55,53 @@ export async function openPanel(browser: Browser, opts: { colorScheme?: 'light' 
     sent,
     device: async (type) =>
       (await sent()).filter((m) => m.type === 'device' && (!type || m.message?.type === type)).map((m) => m.message as Record<string, unknown>),
-    post: (message) => page.evaluate((m) => window.postMessage({ type: 'host', message: m }, '*'), message as never),
+    // Posts as the extension does, and resolves once the page has handled the message and drawn it: the page
+    // draws a frame's worth of changes at once (webview-ui/components/useStoreState.ts), so what a test reads
+    // right after is what a user would see. The page's own listener was added first, so it runs first; the
+    // 150 ms bound covers a page that gets no frames (its render timer is 100 ms).
+    post: (message) =>
+      page.evaluate(
+        (m) =>
+          new Promise<void>((resolve) => {
+            const drawn = () => {
+              requestAnimationFrame(() => setTimeout(resolve, 0));
+              setTimeout(resolve, 150);
+            };
+            window.addEventListener('message', drawn, { once: true });
+            window.postMessage({ type: 'host', message: m }, '*');
+          }),
+        message as never,
+      ),
     close: () => context.close(),
+  };
+}
+
+/**
+ * The hooks every panel test file shares: one Chromium for the file, and every panel a test opened (with
+ * `open`) closed after that test.
+ */
+export function panelSuite(): { readonly browser: Browser; open(opts?: Parameters<typeof openPanel>[1]): Promise<Panel> } {
+  let browser: Browser | undefined;
+  const opened: Panel[] = [];
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    for (const panel of opened.splice(0)) await panel.close();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser(): Browser {
+      if (!browser) throw new Error('Chromium is not up yet (use the suite inside a test)');
+      return browser;
+    },
+    async open(opts) {
+      const panel = await openPanel(this.browser, opts);
+      opened.push(panel);
+      return panel;
+    },
   };
 }
 

@@ -4,10 +4,8 @@
 // task are reported together), and each host message reaches the page as its own task (a window message,
 // as from the extension or the relay socket).
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import type { HostMessage } from '../../src/core/wire/protocol';
-import { launchBrowser } from './browser';
-import { approval, chat, hello, openPanel, type Panel } from './webuiHarness';
+import { approval, chat, hello, panelSuite, type Panel } from './webuiHarness';
 
 const BURST = 30;
 
@@ -35,21 +33,11 @@ async function postBurst(panel: Panel, messages: HostMessage[]): Promise<void> {
 }
 
 describe('web UI thread under a burst of live events (Chromium, phone viewport)', () => {
-  let browser: Browser;
+  const suite = panelSuite();
   let panel: Panel | undefined;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await panel?.close();
-    panel = undefined;
-  });
-  after(async () => {
-    await browser?.close();
-  });
 
   it(`renders a burst of ${BURST} chat events at once, in seq order, without touching the rows already shown`, async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     for (let seq = 1; seq <= 5; seq++) await panel.post(chat(seq, { kind: 'assistant', text: `Earlier **reply** ${seq}` }));
@@ -77,7 +65,7 @@ describe('web UI thread under a burst of live events (Chromium, phone viewport)'
   });
 
   it('still shows new events when the page gets no animation frames (a hidden page)', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     await panel.post(chat(1, { kind: 'assistant', text: 'Before' }));
@@ -93,7 +81,7 @@ describe('web UI thread under a burst of live events (Chromium, phone viewport)'
   });
 
   it('shows an approval card that arrives in the middle of a burst, with the chat around it in order', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     const before = Array.from({ length: 10 }, (_, i) => chat(i + 1, { kind: 'tool', tool: 'Bash', summary: `Ran \`step ${i + 1}\``, status: 'ok' }));

@@ -2,26 +2,14 @@
 // an approval card that appears keeps the newest message in view; the page names the right place to start
 // a session (VS Code, `walkie host`, or "your computer" for a host that does not say); "Idle" once.
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from './browser';
-import { approval, chat, eventually, hello, openPanel, session, type Panel } from './webuiHarness';
+import { approval, chat, eventually, hello, panelSuite, session, type Panel } from './webuiHarness';
 
 describe('web UI polish (Chromium, phone viewport)', () => {
-  let browser: Browser;
+  const suite = panelSuite();
   let panel: Panel | undefined;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await panel?.close();
-    panel = undefined;
-  });
-  after(async () => {
-    await browser?.close();
-  });
 
   it('keeps the newest message visible above an approval card that appears', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     for (let seq = 1; seq <= 40; seq++) await panel.post(chat(seq, { kind: 'assistant', text: `Message number ${seq}, long enough to take a line or two on a phone.` }));
@@ -57,7 +45,7 @@ describe('web UI polish (Chromium, phone viewport)', () => {
       ['some-future-host', /Start one on your computer/],
     ];
     for (const [hostKind, expected] of cases) {
-      panel = await openPanel(browser);
+      panel = await suite.open();
       await panel.post({ ...hello([]), ...(hostKind ? { hostKind } : {}) } as ReturnType<typeof hello>);
       const text = await eventually(async () => {
         const t = await panel!.page.getByTestId('thread').innerText();
@@ -71,7 +59,7 @@ describe('web UI polish (Chromium, phone viewport)', () => {
   });
 
   it('says the open session is Idle once', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello([session({ id: 's1', title: 'proj', status: 'idle' }), session({ id: 's2', title: 'other', status: 'idle' })]));
     await page.getByTestId('session-status').waitFor();
@@ -85,7 +73,7 @@ describe('web UI polish (Chromium, phone viewport)', () => {
   });
 
   it('colours code blocks (comments, strings, numbers, keywords) without changing their text, and only with its own classes', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post(hello());
     const code = "const answer = 42; // the answer\nreturn 'done';";

@@ -3,10 +3,8 @@
 // three runs, runs with their result, duration and approvals, and loops; sends run-now, delete, cancel and a
 // new schedule as the host expects them.
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import type { HostMessage } from '../../src/core/wire/protocol';
-import { launchBrowser } from './browser';
-import { eventually, hello, openPanel, screenshot, session, type Panel } from './webuiHarness';
+import { eventually, hello, panelSuite, screenshot, session, type Panel } from './webuiHarness';
 
 const T = Date.UTC(2026, 2, 30, 6, 0);
 const listing: HostMessage = {
@@ -21,22 +19,12 @@ const listing: HostMessage = {
 };
 
 describe('web UI Schedules screen (Chromium, phone viewport)', () => {
-  let browser: Browser;
+  const suite = panelSuite();
   let panel: Panel | undefined;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await panel?.close();
-    panel = undefined;
-  });
-  after(async () => {
-    await browser?.close();
-  });
 
   it('offers no Schedules button to a host without the feature (v1, or features from before schedules)', async () => {
     for (const features of [undefined, ['author']]) {
-      panel = await openPanel(browser);
+      panel = await suite.open();
       await panel.post({ ...hello([session()]), ...(features ? { features } : {}) });
       await panel.page.getByTestId('session-select').waitFor();
       assert.equal(await panel.page.getByTestId('schedules-open').count(), 0);
@@ -47,7 +35,7 @@ describe('web UI Schedules screen (Chromium, phone viewport)', () => {
   });
 
   it('lists schedules, runs and loops, and sends run-now, cancel and a new schedule', async () => {
-    panel = await openPanel(browser);
+    panel = await suite.open();
     const { page } = panel;
     await panel.post({ ...hello([session({ status: 'idle' })]), features: ['author', 'schedules'] });
     await page.getByTestId('schedules-open').click();
